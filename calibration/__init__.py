@@ -1,0 +1,1 @@
+"""Observed data, fitting and fit reports (installed as ``cycle.calibration``)."""

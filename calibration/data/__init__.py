@@ -1,0 +1,1 @@
+"""Observed series with provenance (CSV files; see README.md beside this file)."""

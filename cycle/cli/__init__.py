@@ -1,0 +1,1 @@
+"""The ``cycle`` command-line tool: one thin module per subcommand."""

@@ -1,0 +1,88 @@
+"""Entry point of the ``cycle`` tool.
+
+Exit codes: 0 success, 2 usage error (bad option or value), 1 failure while running.
+Errors are one ``Error: ...`` line on stderr; ``-v`` adds the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import traceback
+
+from cycle.errors import CycleError
+
+__all__ = ["main", "entry", "COMMANDS"]
+
+COMMANDS = ["run", "vars"]
+"""Subcommand modules under ``cycle.cli``; each has ``add_parser(subparsers)`` and ``run(args)``."""
+
+_OPTIONAL = ["levers", "compare", "calibrate", "ensemble", "sensitivity"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit code 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        sys.stderr.write(f"Error: {message} (try '{self.prog} --help')\n")
+        raise SystemExit(2)
+
+
+class UsageError(CycleError):
+    """Bad input detected after parsing (exit code 2)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="cycle", description="Technology-industry-finance cycle models.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for name in COMMANDS + _OPTIONAL:
+        try:
+            module = importlib.import_module(f"cycle.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"cycle.cli.{name}":
+                continue
+            raise
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the tool; return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    try:
+        return int(args.func(args) or 0)
+    except (UsageError, ValueError, KeyError) as exc:
+        _report(exc, args.verbose)
+        return 2
+    except CycleError as exc:
+        _report(exc, args.verbose)
+        return 1
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        sys.stderr.write("Error: interrupted\n")
+        return 130
+    except Exception as exc:  # unexpected: still one line, traceback with -v
+        _report(exc, args.verbose, unexpected=True)
+        return 1
+
+
+def _report(exc: BaseException, verbose: bool, unexpected: bool = False) -> None:
+    if verbose:
+        traceback.print_exc()
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if unexpected:
+        text = f"{type(exc).__name__}: {text} (rerun with -v for the traceback)"
+    sys.stderr.write(f"Error: {text}\n")
+
+
+def entry() -> None:
+    """Console-script entry: exit with :func:`main`'s code."""
+    raise SystemExit(main())

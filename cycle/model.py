@@ -1,0 +1,317 @@
+"""Load a Vensim model through PySD (translation cached by file hash) and run it.
+
+The pipeline reads like PySD's own ``read_vensim``: find the ``.mdl`` file, translate it
+once into the cache, load the translation, and wrap it in :class:`Model`, which checks
+parameter names and ranges before any run and returns pandas DataFrames indexed by time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+import shutil
+import tempfile
+import warnings
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from cycle.errors import CycleError, OutOfRangeError
+from cycle.names import resolve
+
+__all__ = ["Model", "Variable", "load_model", "model_path", "available_models", "cache_dir",
+           "MAX_FINAL_TIME"]
+
+MAX_FINAL_TIME = 2060.0
+"""Latest year a run may extend to (years)."""
+
+_SOURCE = re.compile(r"\[source:\s*([^\]]*)\]")
+
+
+def _models_dir() -> Path:
+    try:
+        return Path(str(resources.files("cycle.models")))
+    except ModuleNotFoundError:  # running from a source tree that is not installed
+        return Path(__file__).resolve().parent.parent / "models"
+
+
+def available_models() -> list[str]:
+    """Names of the models shipped with the package (``.mdl`` stems)."""
+    return sorted(p.stem for p in _models_dir().glob("*.mdl"))
+
+
+def model_path(model: str | os.PathLike = "northeast") -> Path:
+    """Path of a shipped model by name (``"northeast"``) or of a ``.mdl`` file.
+
+    Raises
+    ------
+    CycleError
+        If the file does not exist, is not a ``.mdl`` file, or the name is unknown.
+    """
+    text = os.fspath(model)
+    if text.endswith(".mdl") or os.sep in text:
+        path = Path(text)
+        if path.suffix != ".mdl":
+            raise CycleError(f"model file {text!r} is not a Vensim .mdl file")
+        if not path.is_file():
+            raise CycleError(f"model file {text!r} does not exist")
+        return path
+    name = resolve(text, available_models(), what="model")
+    return _models_dir() / f"{name}.mdl"
+
+
+def cache_dir() -> Path:
+    """Where translations are cached: ``$CYCLE_CACHE_DIR`` or ``~/.cache/cycle``."""
+    root = os.environ.get("CYCLE_CACHE_DIR") or Path.home() / ".cache" / "cycle"
+    return Path(root)
+
+
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def translate(mdl: Path, *, cache: Path | None = None) -> Path:
+    """Translate `mdl` with PySD into the cache and return the generated ``.py`` file.
+
+    The cache key is the file's SHA-256 and the PySD version, so an edited model is
+    translated again. The translation is written to a temporary folder and renamed into
+    place, so an interrupted translation never leaves a half-written entry.
+    """
+    import pysd
+
+    root = (cache or cache_dir()) / "pysd"
+    key = f"{mdl.stem}-{file_sha256(mdl)[:16]}-pysd{pysd.__version__}"
+    target = root / key / f"{mdl.stem}.py"
+    if target.is_file():
+        return target
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=root))
+    try:
+        shutil.copy2(mdl, tmp / mdl.name)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pysd.read_vensim(str(tmp / mdl.name), initialize=False)
+        try:
+            os.replace(tmp, root / key)
+        except OSError:  # another process finished first
+            if not target.is_file():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One model variable as the ``.mdl`` file declares it.
+
+    Attributes
+    ----------
+    name : Vensim name, e.g. ``"Tech Loan Balance"``.
+    identifier : Python identifier used by PySD, e.g. ``"tech_loan_balance"``.
+    kind : ``"constant"``, ``"stock"`` or ``"auxiliary"`` (flows are auxiliaries).
+    units : units as written in the model, e.g. ``"BnYuan/Year"``.
+    limits : (low, high) declared range; ``nan`` where open.
+    doc : the one-line documentation string.
+    source : provenance tag of a constant (``"FACTS, seed 000; ..."``), ``""`` if none.
+    """
+
+    name: str
+    identifier: str
+    kind: str
+    units: str
+    limits: tuple[float, float]
+    doc: str
+    source: str
+
+    def check(self, value: float) -> None:
+        """Raise :class:`OutOfRangeError` if `value` is outside the declared limits."""
+        lo, hi = self.limits
+        if not math.isfinite(value):
+            raise OutOfRangeError(f"{self.name} = {value} is not a finite number")
+        if (not math.isnan(lo) and value < lo) or (not math.isnan(hi) and value > hi):
+            raise OutOfRangeError(
+                f"{self.name} = {value:g} is outside its range [{_fmt(lo)}, {_fmt(hi)}] {self.units}"
+            )
+
+
+def _fmt(x: float) -> str:
+    return "?" if math.isnan(x) else f"{x:g}"
+
+
+def _limits(raw) -> tuple[float, float]:
+    if not isinstance(raw, tuple):
+        return (math.nan, math.nan)
+    return tuple(math.nan if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+                 for v in raw)  # type: ignore[return-value]
+
+
+class Model:
+    """A Vensim model translated by PySD.
+
+    Each :meth:`run` starts from a freshly loaded PySD model, so parameters set for one
+    run never leak into the next.
+    """
+
+    CONTROL = ("INITIAL TIME", "FINAL TIME", "TIME STEP", "SAVEPER")
+
+    def __init__(self, mdl: Path, py: Path) -> None:
+        self.path = Path(mdl)
+        self.py_path = Path(py)
+        self.sha256 = file_sha256(self.path)
+
+    @property
+    def name(self) -> str:
+        """The model's name (its file stem)."""
+        return self.path.stem
+
+    def _pysd(self):
+        import pysd
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return pysd.load(str(self.py_path))
+
+    @cached_property
+    def variables(self) -> dict[str, Variable]:
+        """Every variable of the model (control variables excluded), by Vensim name."""
+        doc = self._pysd().doc
+        out: dict[str, Variable] = {}
+        for row in doc.itertuples(index=False):
+            name = row[0]
+            if name in self.CONTROL or name == "Time":
+                continue
+            kind = {"Constant": "constant", "Stateful": "stock"}.get(row[5], "auxiliary")
+            comment = row[7] if isinstance(row[7], str) else ""
+            m = _SOURCE.search(comment)
+            out[name] = Variable(
+                name=name, identifier=row[1], kind=kind,
+                units=row[3] if isinstance(row[3], str) else "",
+                limits=_limits(row[4]), doc=comment.strip(),
+                source=m.group(1).strip() if m else "",
+            )
+        return out
+
+    @cached_property
+    def defaults(self) -> dict[str, float]:
+        """Default value of every constant and control variable (units as declared)."""
+        m = self._pysd()
+        names = [n for n, v in self.variables.items() if v.kind == "constant"]
+        vals = {n: float(m[n]) for n in names}
+        vals.update({c: float(m[c]) for c in self.CONTROL})
+        return vals
+
+    @property
+    def initial_time(self) -> float:
+        """INITIAL TIME of the model (year)."""
+        return self.defaults["INITIAL TIME"]
+
+    @property
+    def final_time(self) -> float:
+        """Default FINAL TIME of the model (year)."""
+        return self.defaults["FINAL TIME"]
+
+    def table(self) -> pd.DataFrame:
+        """The variables as a table: name, kind, units, limits, default, source, doc."""
+        rows = []
+        for v in self.variables.values():
+            rows.append({"name": v.name, "kind": v.kind, "units": v.units,
+                         "min": v.limits[0], "max": v.limits[1],
+                         "default": self.defaults.get(v.name, math.nan),
+                         "source": v.source, "doc": v.doc})
+        return pd.DataFrame(rows).sort_values(["kind", "name"], ignore_index=True)
+
+    def resolve(self, name: str) -> str:
+        """Vensim name of `name` (Vensim name or identifier); error with suggestions if unknown."""
+        return resolve(name, self.variables, what="variable")
+
+    def check_params(self, params: dict[str, float] | None) -> dict[str, float]:
+        """Validate parameter overrides; return them keyed by Vensim name.
+
+        Raises
+        ------
+        UnknownNameError
+            For a name the model lacks (with the closest names).
+        CycleError
+            For a variable that is not a constant (stocks and flows cannot be set).
+        OutOfRangeError
+            For a value outside the range the model declares.
+        """
+        out: dict[str, float] = {}
+        for key, value in (params or {}).items():
+            name = self.resolve(key)
+            var = self.variables[name]
+            if var.kind != "constant":
+                raise CycleError(f"{name} is a {var.kind}, not a constant; only constants can be set")
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                raise OutOfRangeError(f"{name} = {value!r} is not a number") from None
+            var.check(value)
+            out[name] = value
+        return out
+
+    def check_until(self, until: float | None) -> float:
+        """Validate a run's final year (INITIAL TIME < until <= 2060)."""
+        if until is None:
+            return self.final_time
+        until = float(until)
+        if not (self.initial_time < until <= MAX_FINAL_TIME):
+            raise OutOfRangeError(
+                f"final year {until:g} is outside ({self.initial_time:g}, {MAX_FINAL_TIME:g}]")
+        return until
+
+    def run(self, params: dict[str, float] | None = None, *, until: float | None = None,
+            columns: list[str] | None = None, time_step: float | None = None,
+            saveper: float | None = None) -> pd.DataFrame:
+        """Run the model once with PySD.
+
+        Parameters
+        ----------
+        params : overrides of constants by Vensim name or identifier (model units).
+        until : final year (default the model's FINAL TIME; at most 2060).
+        columns : variables to return (default: every stock and auxiliary).
+        time_step, saveper : integration and saving intervals (years).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``time`` (calendar years; 2022.0 = end of 2021), one column per variable,
+            values in the units :attr:`variables` gives.
+        """
+        checked = self.check_params(params)
+        final = self.check_until(until)
+        cols = ([self.resolve(c) for c in columns] if columns is not None
+                else [n for n, v in self.variables.items() if v.kind != "constant"])
+        m = self._pysd()
+        kw = {"final_time": final}
+        if time_step is not None:
+            kw["time_step"] = float(time_step)
+        if saveper is not None:
+            kw["saveper"] = float(saveper)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            df = m.run(params=checked, return_columns=cols, **kw)
+        df.index = pd.Index(df.index.to_numpy(dtype=float), name="time")
+        return df[cols]
+
+
+def load_model(model: str | os.PathLike = "northeast", *, cache: Path | None = None) -> Model:
+    """Find a model by name or path, translate it with PySD (cached), and load it."""
+    mdl = model_path(model)
+    try:
+        py = translate(mdl, cache=cache)
+    except CycleError:
+        raise
+    except Exception as exc:  # PySD's parser errors are long; keep the first line
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CycleError(f"PySD could not translate {mdl.name}: {first}") from exc
+    return Model(mdl, py)
+
+

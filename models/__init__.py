@@ -1,0 +1,1 @@
+"""Vensim models of the technology-industry-finance cycle (installed as ``cycle.models``)."""
