@@ -1,0 +1,33 @@
+"""Shared fixtures: the shipped model, loaded once per session (each run reloads PySD itself)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# Keep translations of this test session out of the user's cache, but share them across tests.
+os.environ.setdefault("CYCLE_CACHE_DIR", str(Path(tempfile.gettempdir()) / "cycle-test-cache"))
+
+from cycle import load_model  # noqa: E402
+from cycle.model import available_models  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def model():
+    """The Northeast model."""
+    return load_model("northeast")
+
+
+@pytest.fixture(scope="session")
+def baseline(model):
+    """The baseline run, every variable, 2021-2050."""
+    return model.run()
+
+
+@pytest.fixture(scope="session", params=available_models())
+def any_model(request):
+    """Each model shipped in models/."""
+    return load_model(request.param)
