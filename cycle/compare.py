@@ -1,0 +1,286 @@
+"""Compare policy scenarios with the baseline: trajectories, metrics, plots and a manifest.
+
+:func:`compare` checks every scenario first, then runs the baseline and each scenario on a
+fresh model (each :meth:`Model.run` reloads PySD) and reduces the runs with the metrics of
+:mod:`cycle.metrics`. :func:`write_comparison` writes the result to a folder.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from cycle import metrics as M
+from cycle.manifest import write_manifest
+from cycle.model import load_model
+from cycle.outputs import save_figure, write_csv, write_text
+from cycle.scenarios import Scenario, load_scenario
+
+__all__ = ["ComparisonResult", "compare", "write_comparison", "PLOT_VARIABLES"]
+
+PLOT_VARIABLES = ["Tech Loan Balance", "Patient Capital", "Sci Tech Bonds", "Knowledge Stock",
+                  "Industrial Capacity", "Private Finance Outstanding", "Cumulative Public Outlay",
+                  "Cumulative Default Losses", "NPL Ratio"]
+"""Panels of ``trajectories.png``."""
+
+PLOT_FROM = 2021.0
+
+
+@dataclass
+class ComparisonResult:
+    """Runs of the baseline and scenarios, and their metrics.
+
+    Attributes
+    ----------
+    trajectories : tidy DataFrame, columns scenario, time (year), variable, value (model units).
+    metrics : tidy DataFrame, columns scenario, metric, year (nan for whole-run metrics),
+        units, value, difference (scenario minus baseline, same units; nan where undefined).
+    scenarios : the scenarios compared, baseline first.
+    params : overrides each scenario ran with, ``{scenario: {Vensim name: value}}``.
+    starts : earliest policy start year of each scenario (nan for none).
+    until : final year of the runs.
+    model : the :class:`~cycle.model.Model` used.
+    """
+
+    trajectories: pd.DataFrame
+    metrics: pd.DataFrame
+    scenarios: list[Scenario] = field(default_factory=list)
+    params: dict[str, dict[str, float]] = field(default_factory=dict)
+    starts: dict[str, float] = field(default_factory=dict)
+    until: float = math.nan
+    model: object = None
+
+    def wide(self, variable: str) -> pd.DataFrame:
+        """One variable as a DataFrame indexed by time, one column per scenario."""
+        t = self.trajectories
+        return (t[t["variable"] == variable]
+                .pivot(index="time", columns="scenario", values="value")
+                [[s.name for s in self.scenarios]])
+
+
+def _variables(model) -> list[str]:
+    names = list(dict.fromkeys(PLOT_VARIABLES + M.required_variables()))
+    return [n for n in names if n in model.variables]
+
+
+def compare(scenarios, *, until: float | None = None, model="northeast",
+            progress: bool = True) -> ComparisonResult:
+    """Run the baseline and each scenario and compute metrics.
+
+    Parameters
+    ----------
+    scenarios : shipped names, ``.toml`` paths or :class:`Scenario` objects. The baseline
+        (no overrides) is always run first; a scenario named ``baseline`` is not run twice.
+    until : final year (default the model's FINAL TIME).
+    model : model name, ``.mdl`` path or a loaded :class:`~cycle.model.Model`.
+    progress : show a tqdm bar over the runs on stderr.
+
+    Raises
+    ------
+    CycleError
+        (and subclasses) for any bad scenario, before the first run.
+    """
+    from tqdm import tqdm
+
+    m = model if hasattr(model, "run") else load_model(model)
+    final = m.check_until(until)
+    loaded = [load_scenario(s) for s in scenarios]
+    names = [s.name for s in loaded]
+    dup = {n for n in names if names.count(n) > 1}
+    if dup:
+        raise ValueError(f"scenario names must be unique; repeated: {', '.join(sorted(dup))}")
+    if not any(s.name == "baseline" for s in loaded) or loaded[0].name != "baseline":
+        base = next((s for s in loaded if s.name == "baseline"), Scenario(name="baseline"))
+        loaded = [base] + [s for s in loaded if s.name != "baseline"]
+    params = {s.name: s.to_params(m, until=final) for s in loaded}  # every check before any run
+    if params["baseline"]:
+        raise ValueError("the scenario named 'baseline' must not set any lever or parameter")
+    columns = _variables(m)
+    runs: dict[str, pd.DataFrame] = {}
+    for s in tqdm(loaded, desc="cycle compare", unit="run", file=sys.stderr, disable=not progress):
+        runs[s.name] = m.run(params[s.name], until=final, columns=columns)
+    traj = pd.concat(
+        [df.reset_index().melt(id_vars="time", var_name="variable").assign(scenario=name)
+         for name, df in runs.items()], ignore_index=True)[["scenario", "time", "variable", "value"]]
+    starts = {s.name: (s.start_year(m) or math.nan) for s in loaded}
+    return ComparisonResult(trajectories=traj, metrics=_metrics(m, runs, final), scenarios=loaded,
+                            params=params, starts=starts, until=final, model=m)
+
+
+def _metrics(model, runs: dict[str, pd.DataFrame], final: float) -> pd.DataFrame:
+    base = runs["baseline"]
+    years = [y for y in M.METRIC_YEARS if y <= final + 1e-9] or [final]
+    units = {n: v.units for n, v in model.variables.items()}
+    stocks = (M.KEY_OUTCOMES + M.OUTLAY_BY_PAYER + ["Cumulative Public Outlay"] + M.LOSSES_BY_BEARER
+              + ["Cumulative Default Losses"])
+    rows = []
+    for name, run in runs.items():
+        for var in stocks:
+            for y in years:
+                rows.append((name, var, y, units[var], M.level_at(run, var, y),
+                             M.difference_at(run, base, var, y)))
+        for y in years:
+            rows.append((name, "Crowd-in multiplier", y, "bn yuan private per bn yuan public",
+                         M.crowd_in_multiplier(run, base, y), math.nan))
+        dy = M.loan_doubling_year(run)
+        rows.append((name, "Year tech loans double end-2021", math.nan, "year", dy,
+                     dy - M.loan_doubling_year(base)))
+        pk = M.peak_npl_ratio(run)
+        rows.append((name, "Peak NPL Ratio", math.nan, "Dmnl", pk, pk - M.peak_npl_ratio(base)))
+    return pd.DataFrame(rows, columns=["scenario", "metric", "year", "units", "value", "difference"])
+
+
+def _fmt(x: float) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    if abs(x) >= 100:
+        return f"{x:,.0f}"
+    if abs(x) >= 1:
+        return f"{x:.2f}"
+    return f"{x:.4f}"
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def metrics_markdown(result: ComparisonResult) -> str:
+    """The metrics as Markdown: levels per scenario, then differences from the baseline."""
+    met = result.metrics
+    names = [s.name for s in result.scenarios]
+    first = met[met["scenario"] == names[0]]
+    keys = list(zip(first["metric"], first["year"], first["units"], strict=True))
+
+    def label(metric, year, units):
+        y = "" if math.isnan(year) else f" {year:g}"
+        return f"{metric}{y} ({units})"
+
+    def table(col: str, skip_baseline: bool) -> str:
+        cols = [n for n in names if not (skip_baseline and n == "baseline")]
+        rows = []
+        for metric, year, units in keys:
+            sel = met[(met["metric"] == metric) & (met["units"] == units)
+                      & ((met["year"] == year) | (met["year"].isna() & math.isnan(year)))]
+            vals = dict(zip(sel["scenario"], sel[col], strict=True))
+            if skip_baseline and all(math.isnan(vals.get(n, math.nan)) for n in cols):
+                continue
+            rows.append([label(metric, year, units)] + [_fmt(vals.get(n, math.nan)) for n in cols])
+        return _md_table(["metric"] + cols, rows)
+
+    parts = [f"# Scenario comparison ({result.model.name}, runs to {result.until:g})", "",
+             "Time is calendar years (2022.0 = end of 2021). Crowd-in multiplier = ΔPrivate Finance "
+             "Outstanding / Δ(Public Funds Outstanding + Cumulative Public Outlay), scenario minus "
+             "baseline.", "", "## Levels", "", table("value", False), "",
+             "## Difference from baseline", "", table("difference", True), ""]
+    parts += ["## Scenarios", ""]
+    for s in result.scenarios:
+        parts.append(f"- **{s.name}**: {' '.join(s.description.split()) or '(no description)'}")
+    return "\n".join(parts) + "\n"
+
+
+def _observed(model):
+    try:
+        from cycle.runs import observed_for_plots
+
+        return observed_for_plots(model)
+    except Exception:  # observations are optional decoration
+        return None
+
+
+def plot_trajectories(result: ComparisonResult, path: str | os.PathLike, *,
+                      variables: list[str] = PLOT_VARIABLES) -> Path:
+    """Grid of key trajectories from 2021, one labelled line per scenario, policy starts dotted."""
+    import matplotlib.pyplot as plt
+
+    from cycle.plots import unit_label
+
+    model = result.model
+    variables = [v for v in variables if v in model.variables]
+    observed = _observed(model)
+    ncols = 3
+    nrows = -(-len(variables) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(15, 3.8 * nrows), layout="constrained",
+                             squeeze=False)
+    colors = {s.name: f"C{i % 10}" for i, s in enumerate(result.scenarios)}
+    for ax, var in zip(axes.flat, variables, strict=False):
+        wide = result.wide(var)
+        wide = wide[wide.index >= PLOT_FROM]
+        for name in wide.columns:
+            ax.plot(wide.index, wide[name], lw=2.2 if name == "baseline" else 1.5,
+                    color="black" if name == "baseline" else colors[name],
+                    ls="--" if name == "baseline" else "-", label=name)
+            start = result.starts.get(name, math.nan)
+            if math.isfinite(start):
+                ax.axvline(start, color=colors[name], ls=":", lw=1, alpha=0.8)
+        if observed is not None and not observed.empty:
+            obs = observed[observed["variable"] == var]
+            if not obs.empty:
+                ax.errorbar(obs["time"], obs["value"], yerr=obs["sigma"], fmt="o", color="black",
+                            ms=4, capsize=3, zorder=5, label="observed (±1σ)")
+        ax.set_title(var, fontsize=11)
+        ax.set_ylabel(unit_label(model.variables[var].units))
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(variables):]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("year (2022.0 = end of 2021)")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(6, len(labels)), fontsize=9)
+    fig.suptitle(f"Scenarios vs baseline, {PLOT_FROM:g}–{result.until:g} "
+                 "(dotted lines: policy start)", fontsize=13)
+    try:
+        return save_figure(fig, path, dpi=120)
+    finally:
+        plt.close(fig)
+
+
+def plot_metric_differences(result: ComparisonResult, path: str | os.PathLike, *,
+                            year: float = 2035.0) -> Path:
+    """Bar chart per key outcome: each scenario's difference from baseline at `year`."""
+    import matplotlib.pyplot as plt
+
+    from cycle.plots import unit_label
+
+    year = min(year, result.until)
+    names = [s.name for s in result.scenarios if s.name != "baseline"]
+    outcomes = [v for v in M.KEY_OUTCOMES if v in result.model.variables]
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(3.4 * len(outcomes), 4.8),
+                             layout="constrained", squeeze=False)
+    for ax, var in zip(axes.flat, outcomes, strict=True):
+        wide = result.wide(var)
+        vals = [M.level_at(wide, n, year) - M.level_at(wide, "baseline", year) for n in names]
+        ax.bar(range(len(names)), vals, color=[f"C{(i + 1) % 10}" for i in range(len(names))])
+        ax.axhline(0, color="black", lw=0.8)
+        ax.set_xticks(range(len(names)), names, rotation=60, ha="right", fontsize=8)
+        ax.set_title(var, fontsize=10)
+        ax.set_ylabel(f"Δ vs baseline ({unit_label(result.model.variables[var].units)})")
+        ax.grid(alpha=0.3, axis="y")
+    fig.suptitle(f"Difference from baseline at {year:g}", fontsize=12)
+    try:
+        return save_figure(fig, path, dpi=120)
+    finally:
+        plt.close(fig)
+
+
+def write_comparison(result: ComparisonResult, out: str | os.PathLike, *,
+                     argv: list[str] | None = None) -> list[Path]:
+    """Write trajectories.csv, metrics.csv, metrics.md, two PNGs and manifest.json to `out`."""
+    out = Path(out)
+    written = [write_csv(out / "trajectories.csv", result.trajectories, index=False),
+               write_csv(out / "metrics.csv", result.metrics, index=False),
+               write_text(out / "metrics.md", metrics_markdown(result)),
+               plot_trajectories(result, out / "trajectories.png"),
+               plot_metric_differences(result, out / "metric_differences.png")]
+    extra = {"until": result.until, "scenarios": {
+        s.name: {"source": str(s.source) if s.source else None, "description": s.description,
+                 "levers": s.levers, "params": s.params, "overrides": result.params[s.name]}
+        for s in result.scenarios}}
+    written.append(write_manifest(out, model=result.model, params=None, extra=extra, argv=argv))
+    return written
