@@ -1,6 +1,6 @@
 """The one exception family the toolkit raises for bad input or failed runs."""
 
-__all__ = ["CycleError", "UnknownNameError", "OutOfRangeError"]
+__all__ = ["CycleError", "InputError", "UnknownNameError", "OutOfRangeError"]
 
 
 class CycleError(Exception):
@@ -16,3 +16,7 @@ class UnknownNameError(CycleError, KeyError):
 
 class OutOfRangeError(CycleError, ValueError):
     """A value outside the range the model declares for it."""
+
+
+class InputError(CycleError, ValueError):
+    """Input the toolkit cannot use (a malformed file, a variable that cannot be set, ...)."""

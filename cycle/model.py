@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cycle.errors import CycleError, OutOfRangeError
+from cycle.errors import CycleError, InputError, OutOfRangeError
 from cycle.names import resolve
 
 __all__ = ["Model", "Variable", "load_model", "model_path", "available_models", "cache_dir",
@@ -248,7 +248,7 @@ class Model:
             name = self.resolve(key)
             var = self.variables[name]
             if var.kind != "constant":
-                raise CycleError(f"{name} is a {var.kind}, not a constant; only constants can be set")
+                raise InputError(f"{name} is a {var.kind}, not a constant; only constants can be set")
             try:
                 value = float(value)
             except (TypeError, ValueError):
