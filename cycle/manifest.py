@@ -41,6 +41,8 @@ def write_manifest(out_dir: str | Path, *, model, params: dict[str, float] | Non
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": argv if argv is not None else sys.argv,
         "model": {"name": model.name, "file": str(model.path), "sha256": model.sha256},
+        "calibration": {"file": str(getattr(model, "calibration_file", None) or ""),
+                        "values": dict(getattr(model, "calibration", {}))},
         "overrides": params,
         **(extra or {}),
         "constants": constants,

@@ -161,10 +161,14 @@ class Model:
 
     CONTROL = ("INITIAL TIME", "FINAL TIME", "TIME STEP", "SAVEPER")
 
-    def __init__(self, mdl: Path, py: Path) -> None:
+    def __init__(self, mdl: Path, py: Path, calibration: dict[str, float] | None = None,
+                 calibration_file: Path | None = None) -> None:
         self.path = Path(mdl)
         self.py_path = Path(py)
         self.sha256 = file_sha256(self.path)
+        self.calibration = dict(calibration or {})
+        """Fitted values in force by default (Vensim name -> value); empty if uncalibrated."""
+        self.calibration_file = calibration_file
 
     @property
     def name(self) -> str:
@@ -199,13 +203,19 @@ class Model:
         return out
 
     @cached_property
-    def defaults(self) -> dict[str, float]:
-        """Default value of every constant and control variable (units as declared)."""
+    def model_defaults(self) -> dict[str, float]:
+        """Value of every constant and control variable as the ``.mdl`` file writes it."""
         m = self._pysd()
         names = [n for n, v in self.variables.items() if v.kind == "constant"]
         vals = {n: float(m[n]) for n in names}
         vals.update({c: float(m[c]) for c in self.CONTROL})
         return vals
+
+    @cached_property
+    def defaults(self) -> dict[str, float]:
+        """Value of every constant in force by default: the ``.mdl`` values, with the
+        calibrated values (:attr:`calibration`) in place of the fitted ones."""
+        return {**self.model_defaults, **self.calibration}
 
     @property
     def initial_time(self) -> float:
@@ -297,13 +307,21 @@ class Model:
             kw["saveper"] = float(saveper)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            df = m.run(params=checked, return_columns=cols, **kw)
+            df = m.run(params={**self.calibration, **checked}, return_columns=cols, **kw)
         df.index = pd.Index(df.index.to_numpy(dtype=float), name="time")
         return df[cols]
 
 
-def load_model(model: str | os.PathLike = "northeast", *, cache: Path | None = None) -> Model:
-    """Find a model by name or path, translate it with PySD (cached), and load it."""
+def load_model(model: str | os.PathLike = "northeast", *, cache: Path | None = None,
+               calibrated: bool = True) -> Model:
+    """Find a model by name or path, translate it with PySD (cached), and load it.
+
+    With `calibrated` (the default), the fitted values shipped in
+    ``calibration/fitted/<model>.toml`` replace the ``.mdl`` values of the fitted
+    parameters, so the baseline everyone runs is the calibrated one. They apply only if
+    they were fitted to this very file (same SHA-256); otherwise a warning says so and the
+    ``.mdl`` values are used.
+    """
     mdl = model_path(model)
     try:
         py = translate(mdl, cache=cache)
@@ -312,6 +330,26 @@ def load_model(model: str | os.PathLike = "northeast", *, cache: Path | None = N
     except Exception as exc:  # PySD's parser errors are long; keep the first line
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise CycleError(f"PySD could not translate {mdl.name}: {first}") from exc
-    return Model(mdl, py)
+    values, source = _calibration_for(mdl) if calibrated else ({}, None)
+    return Model(mdl, py, values, source)
+
+
+def _calibration_for(mdl: Path) -> tuple[dict[str, float], Path | None]:
+    import tomllib
+
+    from cycle.calibration.fit import fitted_path
+
+    path = fitted_path(mdl.stem)
+    if not path.is_file():
+        return {}, None
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise CycleError(f"{path}: not valid TOML ({exc})") from None
+    if doc.get("model_sha256") != file_sha256(mdl):
+        warnings.warn(f"{path.name} was fitted to another version of {mdl.name}; using the "
+                      ".mdl values (rerun 'cycle calibrate')", stacklevel=3)
+        return {}, None
+    return {str(k): float(v) for k, v in doc.get("parameters", {}).items()}, path
 
 
