@@ -1,0 +1,292 @@
+"""The batch engine against PySD: every variable, every saved time.
+
+PySD translates a copy of each ``.mdl`` in a temporary directory (it writes a
+``.py`` next to the model) and every comparison run uses a freshly loaded
+PySD model, because ``Model.run(params=...)`` changes persist on the object.
+"""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pysd
+import pytest
+
+from cycle.engine import BatchResult, UnknownVariableError, UnsupportedConstruct, build_engine
+from cycle.errors import CycleError
+
+MODELS = sorted((Path(__file__).resolve().parents[1] / "models").glob("*.mdl"))
+CONTROL = {"INITIAL TIME", "FINAL TIME", "TIME STEP", "SAVEPER", "TIME", "Time"}
+RTOL = 1e-9
+
+#: worst relative difference seen per comparison (printed with ``pytest -s``)
+WORST: dict[str, float] = {}
+
+
+def compare(engine_result: BatchResult, frame: pd.DataFrame, run: int, label: str) -> None:
+    """Assert that run ``run`` of the engine reproduces a PySD DataFrame."""
+    np.testing.assert_array_equal(engine_result.times, frame.index.to_numpy(dtype=float))
+    worst = 0.0
+    for column in frame.columns:
+        if column in CONTROL:
+            continue
+        expected = frame[column].to_numpy(dtype=float)
+        actual = engine_result.values[column][run]
+        scale = float(np.nanmax(np.abs(expected))) if np.any(np.isfinite(expected)) else 1.0
+        scale = scale or 1.0
+        np.testing.assert_allclose(actual, expected, rtol=RTOL, atol=RTOL * scale,
+                                   err_msg=f"{label}: {column}")
+        finite = np.isfinite(expected) & (np.abs(expected) > RTOL * scale)
+        if finite.any():
+            error = np.abs(actual[finite] - expected[finite]) / np.abs(expected[finite])
+            worst = max(worst, float(error.max()))
+    WORST[label] = max(WORST.get(label, 0.0), worst)
+    print(f"{label}: worst relative error {worst:.3g}")
+
+
+def translate(mdl: Path, directory: Path) -> Path:
+    """Translate a copy of ``mdl`` with PySD; return the generated ``.py``."""
+    copy = directory / mdl.name
+    shutil.copy(mdl, copy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pysd.read_vensim(str(copy))
+    return copy.with_suffix(".py")
+
+
+def pysd_run(py_file: Path, **kwargs) -> pd.DataFrame:
+    """Run a freshly loaded PySD model (so earlier params cannot leak in)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pysd.load(str(py_file)).run(**kwargs)
+
+
+def perturbed(engine, rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    """Every constant uniformly within +-20 % of its default, inside its [min,max]."""
+    params = {}
+    for name, default in engine.constants.items():
+        low, high = sorted((0.8 * default, 1.2 * default))
+        lower, upper = engine.limits.get(name, (None, None))
+        values = rng.uniform(low, high, n)
+        params[name] = np.clip(values, lower if lower is not None else -np.inf,
+                               upper if upper is not None else np.inf)
+    return params
+
+
+@pytest.fixture(scope="module", params=MODELS, ids=[p.stem for p in MODELS])
+def model_pair(request, tmp_path_factory):
+    directory = tmp_path_factory.mktemp(request.param.stem)
+    py_file = translate(request.param, directory)
+    engine = build_engine(request.param, cache_dir=directory / "cache")
+    return request.param, py_file, engine
+
+
+def test_baseline_matches_pysd(model_pair):
+    mdl, py_file, engine = model_pair
+    frame = pysd_run(py_file)
+    result = engine.run()
+    compared = set(frame.columns) - CONTROL
+    assert compared == set(engine.variables) | set(engine.constants)
+    compare(result, frame, 0, f"{mdl.stem} baseline")
+
+
+def test_random_parameter_sets_match_pysd(model_pair):
+    mdl, py_file, engine = model_pair
+    params = perturbed(engine, np.random.default_rng(20261123), 5)
+    result = engine.run(params)
+    assert result.n == 5
+    for run in range(5):
+        frame = pysd_run(py_file, params={k: float(v[run]) for k, v in params.items()})
+        compare(result, frame, run, f"{mdl.stem} random set {run}")
+
+
+def test_final_time_2060_matches_pysd(model_pair):
+    mdl, py_file, engine = model_pair
+    frame = pysd_run(py_file, final_time=2060)
+    result = engine.run(final_time=2060)
+    assert result.times[-1] == frame.index[-1]
+    compare(result, frame, 0, f"{mdl.stem} final_time=2060")
+
+
+def test_time_step_and_saveper_overrides_match_pysd(model_pair):
+    mdl, py_file, engine = model_pair
+    frame = pysd_run(py_file, time_step=0.125, saveper=0.5)
+    compare(engine.run(time_step=0.125, saveper=0.5), frame, 0, f"{mdl.stem} dt=1/8")
+
+
+def test_result_containers(model_pair):
+    _, _, engine = model_pair
+    stock = engine.stocks[0]
+    constant = next(iter(engine.constants))
+    result = engine.run({constant: np.array([1.0, 2.0])}, return_columns=[stock, constant])
+    assert list(result.values) == [stock, constant]
+    assert result.values[stock].shape == (2, len(result.times))
+    np.testing.assert_array_equal(result.values[constant][:, 0], [1.0, 2.0])
+    frame = result.to_dataframe(run=1)
+    assert frame.index.name == "time" and list(frame.columns) == [stock, constant]
+    assert frame[constant].eq(2.0).all()
+    dataset = result.to_xarray()
+    assert dict(dataset[stock].sizes) == {"run": 2, "time": len(result.times)}
+
+
+def test_unknown_names_suggest_the_closest(model_pair):
+    _, _, engine = model_pair
+    name = next(iter(engine.constants))
+    with pytest.raises(KeyError, match="did you mean") as info:
+        engine.run({name[:-1] + name[-1].swapcase() + "x": 1.0})
+    assert isinstance(info.value, (UnknownVariableError, CycleError))
+    with pytest.raises(UnknownVariableError, match="final_time="):
+        engine.run({"FINAL TIME": 2030})
+    with pytest.raises(UnknownVariableError, match="not a constant"):
+        engine.run({engine.stocks[0]: 1.0})
+    with pytest.raises(UnknownVariableError):
+        engine.run(return_columns=["No Such Variable"])
+    with pytest.raises(ValueError):
+        engine.run({name: np.ones(3)}, n=4)
+
+
+def test_cache_is_keyed_by_source_and_pysd_version(model_pair, tmp_path):
+    mdl, _, engine = model_pair
+    first = build_engine(mdl, cache_dir=tmp_path)
+    assert first.source_path is not None and first.source_path.parent == tmp_path
+    assert first.sha256 in first.source_path.name or first.sha256[:16] in first.source_path.name
+    assert f"# source sha256: {first.sha256}" in first.source
+    assert f"# pysd version: {pysd.__version__}" in first.source
+    again = build_engine(mdl, cache_dir=tmp_path)
+    assert again.source == first.source == engine.source
+    # every model variable's equation is quoted in a comment
+    stock = engine.stocks[0]
+    assert f"# {stock} = INTEG" in engine.source
+
+
+def test_cache_dir_from_environment(tmp_path, monkeypatch):
+    mdl = tmp_path / "tiny.mdl"
+    mdl.write_text(SNIPPET.format(body="Stock = INTEG(1, 0)\n\t~\tWidget\n\t~\t|\n"))
+    monkeypatch.setenv("CYCLE_CACHE_DIR", str(tmp_path / "env-cache"))
+    engine = build_engine(mdl)
+    assert engine.source_path.parent == tmp_path / "env-cache" / "engine"
+
+
+# -- constructs beyond the Northeast model, each checked against PySD ---------
+
+SNIPPET = """{{UTF-8}}
+{body}
+Gain = 0.5
+\t~\tDmnl [0,1]
+\t~\t|
+Smooth Time = 1.5
+\t~\tMonth [0.5,5]
+\t~\t|
+INITIAL TIME = 0
+\t~\tMonth
+\t~\t|
+FINAL TIME = 10
+\t~\tMonth
+\t~\t|
+TIME STEP = 0.125
+\t~\tMonth [0,?]
+\t~\t|
+SAVEPER = TIME STEP*2
+\t~\tMonth [0,?]
+\t~\t|
+"""
+
+SNIPPETS = {
+    "time functions": """
+        Input = STEP(10, 2) + RAMP(1, 3, 8) + PULSE(5, 1) + 10*SIN(Time)
+            + PULSE TRAIN(1, 0.5, 2, 9) + Gain*Time ~ Widget ~ |
+        Stock = INTEG(Input - Stock/Smooth Time, 2) ~ Widget ~ |
+    """,
+    "smooths": """
+        Input = STEP(10, 2) + Gain*Time ~ Widget ~ |
+        Order = 4 ~ Dmnl ~ |
+        S1 = SMOOTH(Input, 2) + SMOOTHI(Input, Smooth Time, 5) ~ Widget ~ |
+        S3 = SMOOTH3(Input, 3) + SMOOTH3I(Input, Smooth Time, 2) ~ Widget ~ |
+        SN = SMOOTH N(Input, 2, 1, Order) ~ Widget ~ |
+    """,
+    "delays": """
+        Input = STEP(10, 2) + RAMP(Gain, 1, 6) ~ Widget ~ |
+        D1 = DELAY1(Input, 2) + DELAY1I(Input, Smooth Time, 1) ~ Widget ~ |
+        D3 = DELAY3(Input, 3) + DELAY3I(Input*2, Smooth Time*2, 0) ~ Widget ~ |
+        DN = DELAY N(Input, 2, 0, 5) ~ Widget ~ |
+    """,
+    "trend forecast initial sample": """
+        Input = 5 + STEP(10, 2) + Gain*Time ~ Widget ~ |
+        T1 = TREND(Input, Smooth Time, 0.1) ~ 1/Month ~ |
+        F1 = FORECAST(Input, 2, 3) ~ Widget ~ |
+        Stock = INTEG(Input - Stock, 2) ~ Widget ~ |
+        I1 = INITIAL(Gain*3 + Stock) ~ Widget ~ |
+        SIT = SAMPLE IF TRUE(Time > 3 :AND: Time < 6, Input, -1) ~ Widget ~ |
+    """,
+    "lookups": """
+        Tbl([(0,0)-(10,10)],(0,0),(5,3),(10,4)) ~ Widget ~ |
+        L1 = Tbl(Time*Gain*2.5) + WITH LOOKUP(Time, ([(0,0)-(10,10)],(1,1),(4,2),(8,5)))
+            ~ Widget ~ |
+        L2 = Tbl(2.5) + Tbl(-1) + Tbl(12) ~ Widget ~ |
+    """,
+    "functions": """
+        Input = 5*SIN(Time) ~ Widget ~ |
+        Fn = XIDZ(Input, Time - 5, 7) + ZIDZ(Input, Time - 2) + MODULO(Time, 3)
+            + INTEGER(Time*1.7*Gain) + ABS(Input - 1) + LN(Time + 1) + SQRT(Time)
+            + MIN(Input, Gain) + MAX(Input, 2) - 2^2 + (-Gain)^2 + EXP(-Time)
+            + IF THEN ELSE(Time > 4 :OR: :NOT: Time < 2*Gain, 1, 0)
+            + IF THEN ELSE(Input = Gain, 1, 0) + IF THEN ELSE(Input <> 0, 1, 0) ~ Widget ~ |
+        Stock = INTEG(Fn, 0) ~ Widget ~ |
+    """,
+}
+
+
+def _snippet_mdl(body: str, path: Path) -> Path:
+    lines = []
+    for equation in textwrap.dedent(body).strip().split("|"):
+        equation = " ".join(equation.split())
+        if not equation:
+            continue
+        lhs, units, doc = (equation.split("~") + ["", ""])[:3]
+        lines.append(f"{lhs.strip()}\n\t~\t{units.strip()}\n\t~\t{doc.strip()}\n\t|\n")
+    path.write_text(SNIPPET.format(body="\n".join(lines)))
+    return path
+
+
+@pytest.mark.parametrize("label", list(SNIPPETS))
+def test_construct_matches_pysd(label, tmp_path):
+    mdl = _snippet_mdl(SNIPPETS[label], tmp_path / "snippet.mdl")
+    work = tmp_path / "pysd"
+    work.mkdir()
+    py_file = translate(mdl, work)
+    engine = build_engine(mdl, cache_dir=tmp_path / "cache")
+    gains, times = np.array([0.2, 0.5, 0.9]), np.array([0.8, 1.5, 3.0])
+    result = engine.run({"Gain": gains, "Smooth Time": times}, final_time=12)
+    for run in range(3):
+        frame = pysd_run(py_file, params={"Gain": gains[run], "Smooth Time": times[run]},
+                         final_time=12)
+        compare(result, frame, run, f"{label} {run}")
+
+
+@pytest.mark.parametrize(("body", "construct", "variable"), [
+    ("Region: North, South ~ ~ |\nX[Region] = 1, 2 ~ Widget ~ |", "subscripts", "Region"),
+    ("X = DELAY FIXED(Gain, 2, 0) ~ Widget ~ |", "DELAY FIXED", "X"),
+    ("X = GET DIRECT CONSTANTS('data.csv', ',', 'B2') ~ Widget ~ |", "GET", "X"),
+    ("X = ACTIVE INITIAL(Gain*2, 1) ~ Widget ~ |", "ACTIVE INITIAL", "X"),
+    ("X = A + 1 ~ Widget ~ |\nA = X * 2 ~ Widget ~ |", "algebraic loop", "X"),
+])
+def test_unsupported_constructs_are_named(body, construct, variable, tmp_path):
+    mdl = _snippet_mdl(body, tmp_path / "bad.mdl")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(UnsupportedConstruct) as info:
+            build_engine(mdl, cache_dir=tmp_path / "cache")
+    assert construct in str(info.value) and variable in str(info.value)
+    assert isinstance(info.value, CycleError)
+
+
+def test_order_constant_cannot_vary(tmp_path):
+    mdl = _snippet_mdl(SNIPPETS["smooths"], tmp_path / "s.mdl")
+    engine = build_engine(mdl, cache_dir=tmp_path / "cache")
+    with pytest.raises(ValueError, match="Order"):
+        engine.run({"Order": np.array([3.0, 4.0])})
