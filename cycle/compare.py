@@ -176,7 +176,7 @@ def metrics_markdown(result: ComparisonResult) -> str:
 
     parts = [f"# Scenario comparison ({result.model.name}, runs to {result.until:g})", "",
              "Time is calendar years (2022.0 = end of 2021). Crowd-in multiplier = ΔPrivate Finance "
-             "Outstanding / Δ(Public Funds Outstanding + Cumulative Public Outlay), scenario minus "
+             "Outstanding / Δ(Central Bank Funds Outstanding + Cumulative Public Outlay), scenario minus "
              "baseline.", "", "## Levels", "", table("value", False), "",
              "## Difference from baseline", "", table("difference", True), ""]
     parts += ["## Scenarios", ""]

@@ -27,7 +27,7 @@ LOSSES_BY_BEARER = ["Cumulative Bank Losses", "Cumulative Guarantor Losses",
 METRIC_YEARS = (2030.0, 2035.0, 2050.0)
 """Years at which levels are reported (those after the run's end are skipped)."""
 
-_CROWD = ["Private Finance Outstanding", "Public Funds Outstanding", "Cumulative Public Outlay"]
+_CROWD = ["Private Finance Outstanding", "Central Bank Funds Outstanding", "Cumulative Public Outlay"]
 
 
 def required_variables() -> list[str]:
@@ -51,19 +51,25 @@ def difference_at(run: pd.DataFrame, base: pd.DataFrame, variable: str, year: fl
     return level_at(run, variable, year) - level_at(base, variable, year)
 
 
+MIN_PUBLIC_MONEY = 1.0
+"""Least change in public money (bn yuan) for which a crowd-in multiplier is reported."""
+
+
 def crowd_in_multiplier(run: pd.DataFrame, base: pd.DataFrame, year: float) -> float:
     """Private finance drawn in per yuan of public money, relative to baseline (bn yuan / bn yuan).
 
-    Defined as ``ΔPrivate Finance Outstanding / Δ(Public Funds Outstanding + Cumulative
+    Defined as ``ΔPrivate Finance Outstanding / Δ(Central Bank Funds Outstanding + Cumulative
     Public Outlay)`` at `year`, each Δ the scenario minus the baseline. The denominator adds
-    the public money still at work (re-loans, guidance capital, tool-held bonds, guarantee
-    capital) to what the public sector has spent (subsidies, injections, loss shares).
-    ``nan`` when the denominator is (nearly) zero, e.g. for the baseline itself.
+    the central bank's money still lent out (re-loans, tool-held bonds) to what the public
+    sector has spent (guarantee and guidance-fund injections, platforms, subsidies, loss shares).
+    ``nan`` when the scenario moves less than `MIN_PUBLIC_MONEY` (1 bn yuan) of public money
+    (the baseline itself, and regulatory levers such as NPL tolerance or loan terms, which
+    cost no public money: a ratio over ~0 would be meaningless).
     """
     d_private = difference_at(run, base, "Private Finance Outstanding", year)
-    d_public = (difference_at(run, base, "Public Funds Outstanding", year)
+    d_public = (difference_at(run, base, "Central Bank Funds Outstanding", year)
                 + difference_at(run, base, "Cumulative Public Outlay", year))
-    if not math.isfinite(d_public) or abs(d_public) < 1e-9:
+    if not math.isfinite(d_public) or abs(d_public) < MIN_PUBLIC_MONEY:
         return math.nan
     return d_private / d_public
 

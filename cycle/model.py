@@ -16,13 +16,13 @@ import tempfile
 import warnings
 from dataclasses import dataclass
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
 from cycle.errors import CycleError, InputError, OutOfRangeError
 from cycle.names import resolve
+from cycle.resources import find_file, shipped_dir
 
 __all__ = ["Model", "Variable", "load_model", "model_path", "available_models", "cache_dir",
            "MAX_FINAL_TIME"]
@@ -34,10 +34,7 @@ _SOURCE = re.compile(r"\[source:\s*([^\]]*)\]")
 
 
 def _models_dir() -> Path:
-    try:
-        return Path(str(resources.files("cycle.models")))
-    except ModuleNotFoundError:  # running from a source tree that is not installed
-        return Path(__file__).resolve().parent.parent / "models"
+    return shipped_dir("cycle.models", "models", "*.mdl")
 
 
 def available_models() -> list[str]:
@@ -53,16 +50,7 @@ def model_path(model: str | os.PathLike = "northeast") -> Path:
     CycleError
         If the file does not exist, is not a ``.mdl`` file, or the name is unknown.
     """
-    text = os.fspath(model)
-    if text.endswith(".mdl") or os.sep in text:
-        path = Path(text)
-        if path.suffix != ".mdl":
-            raise CycleError(f"model file {text!r} is not a Vensim .mdl file")
-        if not path.is_file():
-            raise CycleError(f"model file {text!r} does not exist")
-        return path
-    name = resolve(text, available_models(), what="model")
-    return _models_dir() / f"{name}.mdl"
+    return find_file(model, folder=_models_dir(), suffix=".mdl", what="model")
 
 
 def cache_dir() -> Path:

@@ -25,12 +25,12 @@ import math
 import os
 import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 from cycle.errors import CycleError, OutOfRangeError, UnknownNameError
 from cycle.levers import ConflictError, check_constraints, get_lever, lever_constants
-from cycle.names import closest, resolve
+from cycle.names import closest
+from cycle.resources import find_file, shipped_dir
 
 __all__ = ["Scenario", "ScenarioError", "load_scenario", "available_scenarios", "scenarios_dir"]
 
@@ -47,13 +47,7 @@ class ScenarioError(CycleError, ValueError):
 
 def scenarios_dir() -> Path:
     """Folder of the shipped scenarios (installed package data, or the source tree)."""
-    try:
-        path = Path(str(resources.files(SCENARIO_PACKAGE)))
-        if path.is_dir() and any(path.glob("*.toml")):
-            return path
-    except (ModuleNotFoundError, TypeError):  # source tree, or not installed yet
-        pass
-    return Path(__file__).resolve().parent.parent / "scenarios"
+    return shipped_dir(SCENARIO_PACKAGE, "scenarios", "*.toml")
 
 
 def available_scenarios() -> list[str]:
@@ -173,16 +167,8 @@ def _check_value(model, variable: str, value, where: str) -> None:
 
 
 def _find(name_or_path: str | os.PathLike) -> Path:
-    text = os.fspath(name_or_path)
-    if text.endswith(".toml") or os.sep in text or "/" in text:
-        path = Path(text)
-        if path.suffix != ".toml":
-            raise ScenarioError(f"scenario file {text!r} is not a .toml file")
-        if not path.is_file():
-            raise ScenarioError(f"scenario file {text!r} does not exist")
-        return path
-    name = resolve(text, available_scenarios(), what="scenario")
-    return scenarios_dir() / f"{name}.toml"
+    return find_file(name_or_path, folder=scenarios_dir(), suffix=".toml", what="scenario",
+                     error=ScenarioError)
 
 
 def _table(value, where: str) -> dict:

@@ -40,9 +40,9 @@ def test_metric_functions():
     t = pd.Index([2021.0, 2022.0, 2023.0, 2024.0], name="time")
     run = pd.DataFrame({"Tech Loan Balance": [80, 100, 150, 250], "NPL Ratio": [0.01, 0.03, 0.02, 0],
                         "Private Finance Outstanding": [0, 0, 0, 10],
-                        "Public Funds Outstanding": [0, 0, 0, 4],
+                        "Central Bank Funds Outstanding": [0, 0, 0, 4],
                         "Cumulative Public Outlay": [0, 0, 0, 1]}, index=t)
-    base = run.assign(**{"Private Finance Outstanding": 0.0, "Public Funds Outstanding": 0.0,
+    base = run.assign(**{"Private Finance Outstanding": 0.0, "Central Bank Funds Outstanding": 0.0,
                          "Cumulative Public Outlay": 0.0})
     assert loan_doubling_year(run) == pytest.approx(2023.5)
     assert math.isnan(loan_doubling_year(run.assign(**{"Tech Loan Balance": 100.0})))

@@ -69,7 +69,7 @@ def test_bad_model_paths_are_clear_errors(tmp_path):
         load_model(tmp_path / "missing.mdl")
     bad = tmp_path / "model.txt"
     bad.write_text("x")
-    with pytest.raises(CycleError, match="not a Vensim .mdl file"):
+    with pytest.raises(CycleError, match="is not a .mdl file"):
         load_model(str(bad))
     with pytest.raises(UnknownNameError, match="unknown model"):
         load_model("northeest_x")

@@ -9,7 +9,7 @@ import pytest
 # Variables computed for reporting only (no equation uses them): each is a stock or an
 # output a modeller reads; anything else unused is a modelling error.
 REPORTED = {
-    "Cumulative Public Outlay", "Private Finance Outstanding", "Public Funds Outstanding",
+    "Cumulative Public Outlay", "Private Finance Outstanding", "Central Bank Funds Outstanding",
     "Guarantee Capital Adequacy Ratio", "Tech SME Count", "High Tech Enterprise Count",
     "Central Bank Bond Loss", "Local Government Bond Loss", "Credit Enhancer Bond Loss",
     "Bond Investor Loss", "Bank Loan Loss", "Guarantee Claims Paid", "Loan Loss", "Bond Loss",
