@@ -8,6 +8,7 @@ parameter names and ranges before any run and returns pandas DataFrames indexed 
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import os
 import re
@@ -22,6 +23,7 @@ import pandas as pd
 
 from cycle.errors import CycleError, InputError, OutOfRangeError
 from cycle.names import resolve
+from cycle.outputs import write_json
 from cycle.resources import find_file, shipped_dir
 
 __all__ = ["Model", "Variable", "load_model", "model_path", "available_models", "cache_dir",
@@ -171,33 +173,47 @@ class Model:
             return pysd.load(str(self.py_path))
 
     @cached_property
-    def variables(self) -> dict[str, Variable]:
-        """Every variable of the model (control variables excluded), by Vensim name."""
-        doc = self._pysd().doc
-        out: dict[str, Variable] = {}
-        for row in doc.itertuples(index=False):
+    def _table(self) -> dict:
+        """Variables and ``.mdl`` defaults, read from PySD once and cached beside the
+        translation (so later loads skip building PySD's documentation table)."""
+        cached = self.py_path.with_suffix(".variables.json")
+        if cached.is_file():
+            return json.loads(cached.read_text(encoding="utf-8"))
+        m = self._pysd()
+        rows = []
+        for row in m.doc.itertuples(index=False):
             name = row[0]
             if name in self.CONTROL or name == "Time":
                 continue
             kind = {"Constant": "constant", "Stateful": "stock"}.get(row[5], "auxiliary")
             comment = row[7] if isinstance(row[7], str) else ""
-            m = _SOURCE.search(comment)
-            out[name] = Variable(
-                name=name, identifier=row[1], kind=kind,
-                units=row[3] if isinstance(row[3], str) else "",
-                limits=_limits(row[4]), doc=comment.strip(),
-                source=m.group(1).strip() if m else "",
-            )
+            source = _SOURCE.search(comment)
+            rows.append({"name": name, "identifier": row[1], "kind": kind,
+                         "units": row[3] if isinstance(row[3], str) else "",
+                         "limits": [None if math.isnan(x) else x for x in _limits(row[4])],
+                         "doc": comment.strip(),
+                         "source": source.group(1).strip() if source else ""})
+        defaults = {r["name"]: float(m[r["name"]]) for r in rows if r["kind"] == "constant"}
+        defaults.update({c: float(m[c]) for c in self.CONTROL})
+        table = {"variables": rows, "defaults": defaults}
+        write_json(cached, table)
+        return table
+
+    @cached_property
+    def variables(self) -> dict[str, Variable]:
+        """Every variable of the model (control variables excluded), by Vensim name."""
+        out = {}
+        for r in self._table["variables"]:
+            limits = tuple(math.nan if x is None else float(x) for x in r["limits"])
+            out[r["name"]] = Variable(name=r["name"], identifier=r["identifier"], kind=r["kind"],
+                                      units=r["units"], limits=limits, doc=r["doc"],
+                                      source=r["source"])
         return out
 
     @cached_property
     def model_defaults(self) -> dict[str, float]:
         """Value of every constant and control variable as the ``.mdl`` file writes it."""
-        m = self._pysd()
-        names = [n for n, v in self.variables.items() if v.kind == "constant"]
-        vals = {n: float(m[n]) for n in names}
-        vals.update({c: float(m[c]) for c in self.CONTROL})
-        return vals
+        return dict(self._table["defaults"])
 
     @cached_property
     def defaults(self) -> dict[str, float]:

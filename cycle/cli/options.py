@@ -55,3 +55,54 @@ def add_set(p: argparse.ArgumentParser) -> None:
 
 def add_out(p: argparse.ArgumentParser, default: str = "out") -> None:
     p.add_argument("--out", default=default, metavar="DIR", help=f"output folder (default: {default})")
+
+
+# -- ensemble and sensitivity (appended) ------------------------------------------
+# --samples N      parameter sets                      ensemble, sensitivity
+# --uncertain F    uncertainty spec name or .toml      ensemble, sensitivity
+# --seed S         non-negative integer seed           ensemble, sensitivity
+# --scheduler A    Dask scheduler address              ensemble, sensitivity
+# --workers K      local Dask worker processes         ensemble, sensitivity
+
+
+def positive_int(text: str) -> int:
+    """Parse a positive integer (``--samples``, ``--workers``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--seed expects a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"--seed expects a non-negative integer, got {text!r}")
+    return value
+
+
+def add_uncertain(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--uncertain", default="northeast", metavar="FILE",
+                   help="uncertainty spec: shipped name (uncertain/*.toml) or .toml path "
+                        "(default: northeast)")
+
+
+def add_seed(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seed", type=_seed, default=None, metavar="S",
+                   help="random seed (default: drawn and recorded in manifest.json)")
+
+
+def add_dask(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run on the Dask scheduler at ADDRESS (e.g. tcp://host:8786)")
+    p.add_argument("--workers", type=positive_int, default=None, metavar="K",
+                   help="run on a local Dask cluster of K processes (1: in this process; "
+                        "default: in this process unless the job is large)")
+
+
+__all__ += ["positive_int", "add_uncertain", "add_seed", "add_dask"]

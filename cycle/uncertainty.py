@@ -1,0 +1,425 @@
+"""Uncertain parameters: a TOML spec of distributions over model constants, and sampling.
+
+A spec file names constants of the model (Vensim names) and gives each a distribution,
+its parameters in the constant's own units and a one-line provenance::
+
+    description = "optional free text"
+
+    ["Screening Sensitivity"]
+    distribution = "triangular"     # uniform | normal | triangular | lognormal
+    lower = 0.25
+    mode = 0.5
+    upper = 1.0
+    provenance = "assumption, uncalibrated in the .mdl; half to twice the .mdl value 0.5"
+
+=============  ===============================  ======================================
+distribution   required                         optional
+=============  ===============================  ======================================
+uniform        lower, upper                     (lower == upper fixes the value)
+normal         mean, sd                         lower, upper (truncation)
+triangular     lower, mode, upper
+lognormal      median, sigma (sd of log value)  lower, upper (truncation)
+=============  ===============================  ======================================
+
+Every entry is checked against the model before any run (:func:`load_uncertainties`): the
+name must be a constant, the numbers finite, and the distribution's support (after
+truncation) inside the range the ``.mdl`` declares for the constant.
+
+Sampling (:meth:`UncertaintySpec.sample`) draws points in the unit hypercube, by Latin
+hypercube (:class:`scipy.stats.qmc.LatinHypercube`) or scrambled Sobol
+(:class:`scipy.stats.qmc.Sobol`), and maps each column through its distribution's inverse
+CDF. The same `seed` gives the same samples.
+
+Examples
+--------
+>>> spec = load_uncertainties("northeast", model)        # the shipped spec
+>>> spec.sample(1000, sampler="lhs", seed=1).shape
+(1000, 19)
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cycle.errors import InputError, OutOfRangeError, UnknownNameError
+from cycle.names import closest, resolve
+from cycle.resources import find_file, shipped_dir
+
+__all__ = ["DISTRIBUTIONS", "SAMPLERS", "Uncertainty", "UncertaintySpec", "UncertaintyError",
+           "load_uncertainties", "available_specs", "uncertain_dir", "unit_samples"]
+
+UNCERTAIN_PACKAGE = "cycle.uncertain_files"
+"""Package the top-level ``uncertain/`` folder is installed as."""
+
+DISTRIBUTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "uniform": (("lower", "upper"), ()),
+    "normal": (("mean", "sd"), ("lower", "upper")),
+    "triangular": (("lower", "mode", "upper"), ()),
+    "lognormal": (("median", "sigma"), ("lower", "upper")),
+}
+"""Distribution -> (required parameters, optional parameters)."""
+
+SAMPLERS = ("lhs", "sobol")
+"""Valid values of ``sampler``: Latin hypercube and scrambled Sobol."""
+
+_TOP = ("description",)
+
+
+class UncertaintyError(InputError):
+    """An uncertainty spec that cannot be used as written (exit code 2 on the command line)."""
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """One uncertain constant of the model.
+
+    Attributes
+    ----------
+    name : Vensim name of the constant (``"Screening Sensitivity"``).
+    distribution : one of :data:`DISTRIBUTIONS`.
+    params : the distribution's parameters in the constant's units (sigma: log units).
+    provenance : why the distribution is what it is (one line).
+    units : the constant's units as the ``.mdl`` declares them.
+    """
+
+    name: str
+    distribution: str
+    params: dict[str, float]
+    provenance: str = ""
+    units: str = ""
+
+    # -- the distribution -------------------------------------------------
+    def _frozen(self):
+        from scipy import stats
+
+        p = self.params
+        if self.distribution == "normal":
+            return stats.norm(loc=p["mean"], scale=p["sd"])
+        if self.distribution == "lognormal":
+            return stats.lognorm(s=p["sigma"], scale=p["median"])
+        if self.distribution == "uniform":
+            return stats.uniform(loc=p["lower"], scale=p["upper"] - p["lower"])
+        c = (p["mode"] - p["lower"]) / (p["upper"] - p["lower"])
+        return stats.triang(c=c, loc=p["lower"], scale=p["upper"] - p["lower"])
+
+    @property
+    def fixed(self) -> float | None:
+        """The value if the distribution has zero width (else None)."""
+        p = self.params
+        if self.distribution in ("uniform", "triangular") and p["lower"] == p["upper"]:
+            return p["lower"]
+        if self.distribution == "normal" and p["sd"] == 0:
+            return p["mean"]
+        if self.distribution == "lognormal" and p["sigma"] == 0:
+            return p["median"]
+        return None
+
+    def _truncation(self) -> tuple[float, float]:
+        """CDF values of the truncation points (0, 1 without truncation)."""
+        if self.distribution not in ("normal", "lognormal"):
+            return 0.0, 1.0
+        dist = self._frozen()
+        lo = self.params.get("lower")
+        hi = self.params.get("upper")
+        return (0.0 if lo is None else float(dist.cdf(lo)),
+                1.0 if hi is None else float(dist.cdf(hi)))
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Inverse CDF: probabilities `u` in [0, 1] -> values in the constant's units."""
+        u = np.asarray(u, dtype=float)
+        fixed = self.fixed
+        if fixed is not None:
+            return np.full(u.shape, fixed)
+        lo, hi = self._truncation()
+        x = self._frozen().ppf(lo + u * (hi - lo))
+        p = self.params
+        if "lower" in p or "upper" in p:  # rounding at the truncation points
+            x = np.clip(x, p.get("lower", -np.inf), p.get("upper", np.inf))
+        return x
+
+    def support(self) -> tuple[float, float]:
+        """Smallest and largest value the distribution can take (may be infinite)."""
+        fixed = self.fixed
+        if fixed is not None:
+            return fixed, fixed
+        p = self.params
+        if self.distribution in ("uniform", "triangular"):
+            return p["lower"], p["upper"]
+        floor = -math.inf if self.distribution == "normal" else 0.0
+        return p.get("lower", floor), p.get("upper", math.inf)
+
+    def quantiles(self, q: float = 0.01) -> tuple[float, float]:
+        """The `q` and ``1 - q`` quantiles (the 1 % and 99 % quantiles by default)."""
+        lo, hi = self.ppf(np.array([q, 1 - q]))
+        return float(lo), float(hi)
+
+    def describe(self) -> str:
+        """The distribution in one phrase: ``triangular(lower=0.25, mode=0.5, upper=1)``."""
+        args = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
+        return f"{self.distribution}({args})"
+
+
+@dataclass(frozen=True)
+class UncertaintySpec:
+    """A checked set of uncertain constants.
+
+    Attributes
+    ----------
+    uncertainties : the entries, in file order.
+    description : free text from the file.
+    source : the file it came from (None if built in code).
+    """
+
+    uncertainties: tuple[Uncertainty, ...]
+    description: str = ""
+    source: Path | None = None
+    raw: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def names(self) -> list[str]:
+        """Vensim names of the uncertain constants, in file order."""
+        return [u.name for u in self.uncertainties]
+
+    def __len__(self) -> int:
+        return len(self.uncertainties)
+
+    def __getitem__(self, name: str) -> Uncertainty:
+        return self.uncertainties[self.names.index(resolve(name, self.names, what="uncertainty"))]
+
+    def from_unit(self, u: np.ndarray) -> pd.DataFrame:
+        """Map points of the unit hypercube, shape ``(n, len(self))``, to parameter values.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Shape ``(n, len(self))``, columns the Vensim names, index ``run`` (0..n-1),
+            values in each constant's units.
+        """
+        u = np.asarray(u, dtype=float)
+        if u.ndim != 2 or u.shape[1] != len(self):
+            raise ValueError(f"expected unit samples of shape (n, {len(self)}), got {u.shape}")
+        cols = {unc.name: unc.ppf(u[:, j]) for j, unc in enumerate(self.uncertainties)}
+        return pd.DataFrame(cols, index=pd.RangeIndex(u.shape[0], name="run"))
+
+    def sample(self, n: int, *, sampler: str = "lhs",
+               seed: int | np.random.Generator | None = None) -> pd.DataFrame:
+        """Draw `n` parameter sets.
+
+        Parameters
+        ----------
+        n : number of parameter sets (rows), >= 1.
+        sampler : ``"lhs"`` (Latin hypercube) or ``"sobol"`` (scrambled Sobol; a power of 2
+            keeps its balance properties).
+        seed : None, an int or a :class:`numpy.random.Generator`; the same int gives the
+            same samples.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Shape ``(n, len(self))``, columns the Vensim names, index ``run``, model units.
+        """
+        return self.from_unit(unit_samples(n, len(self), sampler=sampler, seed=seed))
+
+    def to_dict(self) -> dict:
+        """The spec as plain data (for manifests): ``{name: {distribution, ..., provenance}}``."""
+        return {u.name: {"distribution": u.distribution, **u.params, "units": u.units,
+                         "provenance": u.provenance} for u in self.uncertainties}
+
+    def table(self) -> pd.DataFrame:
+        """One row per uncertain constant: name, units, distribution, 1 % and 99 % quantiles."""
+        rows = []
+        for u in self.uncertainties:
+            q1, q99 = u.quantiles(0.01)
+            rows.append({"name": u.name, "units": u.units, "distribution": u.describe(),
+                         "q01": q1, "q99": q99, "provenance": u.provenance})
+        return pd.DataFrame(rows)
+
+
+def unit_samples(n: int, d: int, *, sampler: str = "lhs",
+                 seed: int | np.random.Generator | None = None) -> np.ndarray:
+    """`n` points in the unit hypercube ``[0, 1)^d``, shape ``(n, d)``.
+
+    Raises
+    ------
+    ValueError
+        For ``n < 1`` or an unknown sampler (the message lists the valid ones).
+    """
+    from scipy.stats import qmc
+
+    if isinstance(n, bool) or int(n) != n or n < 1:
+        raise ValueError(f"number of samples must be a positive integer, got {n!r}")
+    if sampler not in SAMPLERS:
+        raise ValueError(f"unknown sampler {sampler!r}; valid: {', '.join(SAMPLERS)}")
+    rng = np.random.default_rng(seed)
+    if d == 0:
+        return np.empty((int(n), 0))
+    engine = (qmc.LatinHypercube(d, rng=rng) if sampler == "lhs"
+              else qmc.Sobol(d, scramble=True, rng=rng))
+    if sampler == "sobol" and n & (n - 1):
+        import warnings
+
+        with warnings.catch_warnings():  # scipy warns; the docstring says it
+            warnings.simplefilter("ignore")
+            return engine.random(int(n))
+    return engine.random(int(n))
+
+
+# -- reading ------------------------------------------------------------------
+
+def uncertain_dir() -> Path:
+    """Folder of the shipped uncertainty specs (installed package data, or the source tree)."""
+    return shipped_dir(UNCERTAIN_PACKAGE, "uncertain", "*.toml")
+
+
+def available_specs() -> list[str]:
+    """Names of the shipped uncertainty specs (``.toml`` stems)."""
+    return sorted(p.stem for p in uncertain_dir().glob("*.toml"))
+
+
+def _find(name_or_path: str | os.PathLike) -> Path:
+    return find_file(name_or_path, folder=uncertain_dir(), suffix=".toml",
+                     what="uncertainty spec", error=UncertaintyError)
+
+
+def _number(value, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise UncertaintyError(f"{where} = {value!r} is not a number")
+    if not math.isfinite(value):
+        raise UncertaintyError(f"{where} = {value!r} is not a finite number")
+    return float(value)
+
+
+def _fmt(x: float) -> str:
+    return "?" if math.isnan(x) else f"{x:g}"
+
+
+def _entry(model, key: str, body, where: str) -> Uncertainty:
+    if not isinstance(body, dict):
+        raise UncertaintyError(f"{where}: [{key!r}] must be a table with 'distribution' and its "
+                               f"parameters, got {body!r}")
+    try:
+        name = model.resolve(key)
+    except UnknownNameError as exc:
+        raise UnknownNameError(f"{where}: [{key!r}]: {exc}") from None
+    var = model.variables[name]
+    if var.kind != "constant":
+        raise UncertaintyError(f"{where}: [{key!r}]: {name} is a {var.kind}, not a constant; only "
+                               "constants can be uncertain")
+    at = f"{where}: {name}"
+    kind = body.get("distribution")
+    if kind is None:
+        raise UncertaintyError(f"{at}: missing 'distribution' (valid: {', '.join(DISTRIBUTIONS)})")
+    if kind not in DISTRIBUTIONS:
+        near = closest(str(kind), DISTRIBUTIONS)
+        hint = f"; did you mean {', '.join(repr(h) for h in near)}?" if near else ""
+        raise UncertaintyError(f"{at}: unknown distribution {kind!r}{hint} "
+                               f"(valid: {', '.join(DISTRIBUTIONS)})")
+    required, optional = DISTRIBUTIONS[kind]
+    allowed = (*required, *optional, "distribution", "provenance")
+    for k in body:
+        if k not in allowed:
+            raise UncertaintyError(f"{at}: {kind} takes no parameter {k!r} "
+                                   f"(valid: {', '.join(allowed)})")
+    for k in required:
+        if k not in body:
+            raise UncertaintyError(f"{at}: {kind} needs {', '.join(required)}; {k!r} is missing")
+    provenance = body.get("provenance", "")
+    if not isinstance(provenance, str) or not provenance.strip():
+        raise UncertaintyError(f"{at}: 'provenance' must be a non-empty line saying where the "
+                               "distribution comes from")
+    params = {k: _number(body[k], f"{at}.{k}") for k in (*required, *optional) if k in body}
+    _check_shape(kind, params, at)
+    unc = Uncertainty(name=name, distribution=kind, params=params,
+                      provenance=" ".join(provenance.split()), units=var.units)
+    lo, hi = unc.support()
+    vlo, vhi = var.limits
+    if (not math.isnan(vlo) and lo < vlo) or (not math.isnan(vhi) and hi > vhi):
+        hint = (" (add lower/upper truncation)" if kind in ("normal", "lognormal") else "")
+        raise OutOfRangeError(f"{at}: {unc.describe()} reaches [{lo:g}, {hi:g}], outside the "
+                              f"range [{_fmt(vlo)}, {_fmt(vhi)}] {var.units} the model declares"
+                              f"{hint}")
+    return unc
+
+
+def _check_shape(kind: str, p: dict[str, float], at: str) -> None:
+    def fail(msg: str):
+        raise UncertaintyError(f"{at}: {msg}")
+
+    if kind == "uniform" and p["lower"] > p["upper"]:
+        fail(f"lower = {p['lower']:g} must not exceed upper = {p['upper']:g}")
+    if kind == "triangular" and not p["lower"] <= p["mode"] <= p["upper"]:
+        fail(f"needs lower <= mode <= upper, got {p['lower']:g}, {p['mode']:g}, {p['upper']:g}")
+    if kind == "normal" and p["sd"] < 0:
+        fail(f"sd = {p['sd']:g} must be >= 0")
+    if kind == "lognormal":
+        if p["median"] <= 0:
+            fail(f"median = {p['median']:g} must be > 0")
+        if p["sigma"] < 0:
+            fail(f"sigma = {p['sigma']:g} must be >= 0 (log units)")
+    if kind in ("normal", "lognormal") and "lower" in p and "upper" in p \
+            and p["lower"] >= p["upper"]:
+        fail(f"truncation lower = {p['lower']:g} must be below upper = {p['upper']:g}")
+    if kind in ("normal", "lognormal"):
+        centre = p.get("mean", p.get("median"))
+        spread = p.get("sd", p.get("sigma"))
+        if spread == 0:
+            if not p.get("lower", -math.inf) <= centre <= p.get("upper", math.inf):
+                fail(f"the fixed value {centre:g} lies outside the truncation")
+            return
+        unc = Uncertainty("?", kind, p)
+        lo, hi = unc._truncation()
+        if hi - lo < 1e-9:
+            fail("the truncation keeps (almost) none of the distribution's mass")
+
+
+def load_uncertainties(name_or_path: str | os.PathLike, model) -> UncertaintySpec:
+    """Read and check an uncertainty spec: a shipped name (``"northeast"``) or a ``.toml`` path.
+
+    Parameters
+    ----------
+    name_or_path : shipped spec name (see ``uncertain/``) or path to a ``.toml`` file.
+    model : the :class:`~cycle.model.Model` whose constants the spec names.
+
+    Returns
+    -------
+    UncertaintySpec
+
+    Raises
+    ------
+    UncertaintyError
+        Malformed TOML (with the line), a name that is not a constant, an unknown
+        distribution (listing the valid ones), missing or unknown parameters, non-numeric or
+        non-finite numbers, inconsistent parameters (lower > upper, sd < 0, ...), no provenance.
+    UnknownNameError
+        A name the model lacks (with the closest names).
+    OutOfRangeError
+        A distribution whose support leaves the range the model declares for the constant.
+    """
+    path = _find(name_or_path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise UncertaintyError(f"{path}: malformed TOML: {exc}") from None
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        raise UncertaintyError(f"{path}: 'description' must be a string")
+    entries = []
+    for key, body in data.items():
+        if key in _TOP:
+            continue
+        entries.append(_entry(model, key, body, str(path)))
+    if not entries:
+        raise UncertaintyError(f"{path}: no uncertain constants (add a [\"Vensim Name\"] table)")
+    names = [u.name for u in entries]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise UncertaintyError(f"{path}: {', '.join(dup)} given more than once")
+    return UncertaintySpec(uncertainties=tuple(entries), description=" ".join(description.split()),
+                           source=path, raw=data)

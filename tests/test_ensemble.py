@@ -1,0 +1,119 @@
+"""Ensembles: ordered percentiles, zero-width uncertainty, Dask == sequential, the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cycle.cli.main import main
+from cycle.engine import build_engine
+from cycle.ensemble import ENSEMBLE_VARIABLES, run_ensemble
+from cycle.evaluators import DaskEvaluator, SequentialEvaluator
+from cycle.uncertainty import load_uncertainties
+
+SMALL = """
+["Screening Sensitivity"]
+distribution = "triangular"
+lower = 0.25
+mode = 0.5
+upper = 1.0
+provenance = "test"
+
+["Lender Willingness Scale"]
+distribution = "uniform"
+lower = 1.2
+upper = 3.0
+provenance = "test"
+"""
+
+
+@pytest.fixture(scope="module")
+def small_spec(model, tmp_path_factory):
+    path = tmp_path_factory.mktemp("spec") / "small.toml"
+    path.write_text(SMALL, encoding="utf-8")
+    return load_uncertainties(path, model)
+
+
+def test_percentiles_are_ordered(model, small_spec):
+    res = run_ensemble(["reloan"], small_spec, n=64, seed=1, model=model, until=2035,
+                       progress=False)
+    pct = res.percentiles
+    assert list(pct.columns) == ["scenario", "variable", "time", "p5", "p25", "p50", "p75", "p95"]
+    assert set(pct["scenario"]) == {"baseline", "reloan"}
+    assert set(pct["variable"]) == set(ENSEMBLE_VARIABLES)
+    assert pct["time"].max() == pytest.approx(2035)
+    q = pct[["p5", "p25", "p50", "p75", "p95"]].to_numpy()
+    assert np.all(np.diff(q, axis=1) >= -1e-12)
+    assert res.samples.shape == (64, 2)
+    assert res.n == 64
+
+
+def test_zero_width_median_is_the_deterministic_run(model, tmp_path):
+    path = tmp_path / "fixed.toml"
+    path.write_text('["Screening Sensitivity"]\ndistribution = "uniform"\nlower = 0.7\n'
+                    'upper = 0.7\nprovenance = "fixed for the test"\n', encoding="utf-8")
+    spec = load_uncertainties(path, model)
+    res = run_ensemble(["baseline"], spec, n=16, seed=0, model=model, progress=False)
+    eng = build_engine(model.path)
+    det = eng.run({**model.calibration, "Screening Sensitivity": 0.7}, n=1,
+                  return_columns=ENSEMBLE_VARIABLES)
+    for v in ENSEMBLE_VARIABLES:
+        med = res.percentiles.query("variable == @v")
+        np.testing.assert_allclose(med["p50"], det.values[v][0], rtol=1e-13, atol=0)
+        np.testing.assert_allclose(med["p5"], med["p95"], rtol=1e-13, atol=0)
+
+
+def test_dask_equals_sequential(model, small_spec):
+    kw = dict(n=200, seed=5, model=model, until=2030, chunk_size=50, keep_runs=True,
+              progress=False)
+    with SequentialEvaluator() as ev:
+        seq = run_ensemble(["guidance_fund"], small_spec, evaluator=ev, **kw)
+    with DaskEvaluator(n_workers=2, processes=False) as ev:
+        par = run_ensemble(["guidance_fund"], small_spec, evaluator=ev, **kw)
+    pd.testing.assert_frame_equal(seq.percentiles, par.percentiles, check_exact=True)
+    pd.testing.assert_frame_equal(seq.samples, par.samples, check_exact=True)
+    for v in ENSEMBLE_VARIABLES:
+        np.testing.assert_array_equal(seq.runs[v].values, par.runs[v].values)
+    assert seq.runs[ENSEMBLE_VARIABLES[0]].dims == ("scenario", "run", "time")
+    assert seq.runs[ENSEMBLE_VARIABLES[0]].attrs["units"]
+
+
+def test_cli_ensemble(tmp_path, capsys):
+    out = tmp_path / "ens"
+    code = main(["ensemble", "reloan", "--samples", "24", "--seed", "3", "--until", "2030",
+                 "--out", str(out), "--format", "parquet", "--sampler", "sobol"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "2 scenarios × 24 samples = 48 runs" in captured.err
+    pct = pd.read_parquet(out / "percentiles.parquet")
+    assert set(pct["scenario"]) == {"baseline", "reloan"}
+    samples = pd.read_csv(out / "samples.csv", index_col="run")
+    assert len(samples) == 24
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["ensemble"]["seed"] == 3 and manifest["ensemble"]["sampler"] == "sobol"
+    assert manifest["ensemble"]["samples"] == 24
+    assert "Lender Willingness Scale" in manifest["uncertainty"]["parameters"]
+    assert (out / "fan_charts.png").stat().st_size > 10_000
+    assert (out / "fan_tech_loan_balance.png").is_file()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["ensemble", "baseline", "--samples", "4", "--uncertain", "BAD"], "did you mean"),
+    (["ensemble", "nonexistent_scenario", "--samples", "4"], "unknown scenario"),
+    (["ensemble", "baseline", "--samples", "0"], "positive integer"),
+])
+def test_cli_ensemble_bad_input(tmp_path, capsys, argv, message):
+    if "BAD" in argv:
+        bad = tmp_path / "bad.toml"
+        bad.write_text('["Screening Sensitivity"]\ndistribution = "beta"\na = 1\n'
+                       'provenance = "x"\n', encoding="utf-8")
+        argv = [str(bad) if a == "BAD" else a for a in argv]
+        message = "unknown distribution 'beta'"
+    code = main([*argv, "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error:") and message in lines[0]

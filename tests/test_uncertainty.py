@@ -1,0 +1,133 @@
+"""Uncertainty specs: validation messages, seeded sampling, distribution moments."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from cycle.errors import OutOfRangeError, UnknownNameError
+from cycle.uncertainty import (
+    DISTRIBUTIONS,
+    UncertaintyError,
+    available_specs,
+    load_uncertainties,
+    unit_samples,
+)
+
+
+def spec_file(tmp_path, body: str):
+    path = tmp_path / "spec.toml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def entry(name: str, fields: str, provenance: str = 'provenance = "test"') -> str:
+    return f'["{name}"]\n{fields}\n{provenance}\n'
+
+
+@pytest.mark.parametrize("body, error, pattern", [
+    (entry("Screening Sensitivty", 'distribution = "uniform"\nlower = 0.1\nupper = 1'),
+     UnknownNameError, r"unknown variable 'Screening Sensitivty'; did you mean 'Screening Sensitivity'"),
+    (entry("Tech Loan Balance", 'distribution = "uniform"\nlower = 1\nupper = 2'),
+     UncertaintyError, r"Tech Loan Balance is a stock, not a constant"),
+    (entry("Technology Transfer Efficiency", 'distribution = "uniform"\nlower = 0.2\nupper = 1.5'),
+     OutOfRangeError, r"reaches \[0.2, 1.5\], outside the range \[0, 1\] Dmnl"),
+    (entry("State Share Drag", 'distribution = "normal"\nmean = 0.5\nsd = 0.1'),
+     OutOfRangeError, r"outside the range \[0, 1\] Dmnl the model declares \(add lower/upper truncation\)"),
+    (entry("Screening Sensitivity", 'distribution = "uniform"\nlower = "low"\nupper = 1'),
+     UncertaintyError, r"Screening Sensitivity.lower = 'low' is not a number"),
+    (entry("Screening Sensitivity", 'distribution = "uniform"\nlower = nan\nupper = 1'),
+     UncertaintyError, r"is not a finite number"),
+    (entry("Screening Sensitivity", 'distribution = "gaussian"\nmean = 0.5\nsd = 0.1'),
+     UncertaintyError, r"unknown distribution 'gaussian' .*valid: uniform, normal, triangular, lognormal"),
+    (entry("Screening Sensitivity", 'distribution = "triangular"\nlower = 0.2\nupper = 1'),
+     UncertaintyError, r"triangular needs lower, mode, upper; 'mode' is missing"),
+    (entry("Screening Sensitivity", 'distribution = "uniform"\nlower = 0.2\nupper = 1\nmode = 0.3'),
+     UncertaintyError, r"uniform takes no parameter 'mode'"),
+    (entry("Screening Sensitivity", 'distribution = "uniform"\nlower = 0.8\nupper = 0.2'),
+     UncertaintyError, r"lower = 0.8 must not exceed upper = 0.2"),
+    (entry("Screening Sensitivity", 'distribution = "lognormal"\nmedian = -1\nsigma = 0.2\nupper = 5'),
+     UncertaintyError, r"median = -1 must be > 0"),
+    (entry("Screening Sensitivity", 'distribution = "uniform"\nlower = 0.2\nupper = 1', provenance=""),
+     UncertaintyError, r"'provenance' must be a non-empty line"),
+    ('["Screening Sensitivity"\ndistribution = 1', UncertaintyError, r"malformed TOML"),
+    ('description = "nothing"\n', UncertaintyError, r"no uncertain constants"),
+])
+def test_validation_errors(model, tmp_path, body, error, pattern):
+    with pytest.raises(error, match=pattern) as info:
+        load_uncertainties(spec_file(tmp_path, body), model)
+    assert "spec.toml" in str(info.value)  # names the file
+    assert "\n" not in str(info.value)
+
+
+def test_unknown_spec_name_suggests(model):
+    with pytest.raises(UnknownNameError, match="did you mean 'northeast'"):
+        load_uncertainties("northeest", model)
+
+
+def test_shipped_spec_covers_uncalibrated_and_calibrated(model):
+    spec = load_uncertainties("northeast", model)
+    assert "northeast" in available_specs()
+    text = model.path.read_text(encoding="utf-8")
+    uncalibrated = [v.name for v in model.variables.values()
+                    if v.kind == "constant" and "uncalibrated" in v.doc]
+    assert uncalibrated and set(uncalibrated) <= set(spec.names)
+    assert set(model.calibration) <= set(spec.names)
+    assert {"Initial Tech Loan Balance", "Lender Willingness Scale"} <= set(spec.names)
+    assert all(u.provenance and "\n" not in u.provenance for u in spec.uncertainties)
+    assert "uncalibrated" in text
+
+
+@pytest.mark.parametrize("sampler", ["lhs", "sobol"])
+def test_sampling_is_reproducible_and_within_bounds(model, sampler):
+    spec = load_uncertainties("northeast", model)
+    a = spec.sample(256, sampler=sampler, seed=7)
+    b = spec.sample(256, sampler=sampler, seed=7)
+    c = spec.sample(256, sampler=sampler, seed=np.random.default_rng(7))
+    d = spec.sample(256, sampler=sampler, seed=np.random.default_rng(7))
+    assert a.shape == (256, len(spec)) and list(a.columns) == spec.names
+    assert a.equals(b) and c.equals(d)
+    assert not a.equals(spec.sample(256, sampler=sampler, seed=8))
+    for u in spec.uncertainties:
+        lo, hi = u.support()
+        assert a[u.name].between(lo, hi).all(), u.name
+        vlo, vhi = model.variables[u.name].limits
+        assert not (a[u.name] < vlo).any() and not (a[u.name] > vhi).any()
+
+
+def test_lhs_stratifies_each_column():
+    u = unit_samples(100, 3, sampler="lhs", seed=1)
+    for j in range(3):
+        assert sorted(np.floor(u[:, j] * 100).astype(int)) == list(range(100))
+
+
+def test_unknown_sampler_lists_valid():
+    with pytest.raises(ValueError, match=re.escape("unknown sampler 'mc'; valid: lhs, sobol")):
+        unit_samples(10, 2, sampler="mc")
+
+
+def test_distribution_moments(model, tmp_path):
+    body = "".join([
+        entry("Screening Sensitivity", 'distribution = "uniform"\nlower = 1\nupper = 3'),
+        entry("Crowding Elasticity", 'distribution = "normal"\nmean = 2\nsd = 0.3\nlower = 0\nupper = 5'),
+        entry("Duration Elasticity", 'distribution = "triangular"\nlower = 0.1\nmode = 0.4\nupper = 1.3'),
+        entry("Bond Appetite Sensitivity", 'distribution = "lognormal"\nmedian = 2\nsigma = 0.5\nupper = 20'),
+    ])
+    spec = load_uncertainties(spec_file(tmp_path, body), model)
+    s = spec.sample(20_000, seed=3)
+    assert s["Screening Sensitivity"].mean() == pytest.approx(2.0, abs=0.01)
+    assert s["Screening Sensitivity"].std() == pytest.approx(2 / np.sqrt(12), rel=0.02)
+    assert s["Crowding Elasticity"].mean() == pytest.approx(2.0, abs=0.01)
+    assert s["Crowding Elasticity"].std() == pytest.approx(0.3, rel=0.02)
+    assert s["Duration Elasticity"].mean() == pytest.approx((0.1 + 0.4 + 1.3) / 3, abs=0.01)
+    assert s["Bond Appetite Sensitivity"].median() == pytest.approx(2.0, rel=0.02)
+    assert np.log(s["Bond Appetite Sensitivity"]).std() == pytest.approx(0.5, rel=0.03)
+    assert set(DISTRIBUTIONS) == {"uniform", "normal", "triangular", "lognormal"}
+
+
+def test_zero_width_is_a_fixed_value(model, tmp_path):
+    spec = load_uncertainties(spec_file(tmp_path, entry(
+        "Screening Sensitivity", 'distribution = "uniform"\nlower = 0.5\nupper = 0.5')), model)
+    assert (spec.sample(10, seed=1)["Screening Sensitivity"] == 0.5).all()

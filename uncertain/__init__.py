@@ -1,0 +1,1 @@
+"""Shipped uncertainty specs (TOML), installed as ``cycle.uncertain_files``."""
