@@ -95,7 +95,7 @@ def test_cli_ensemble(tmp_path, capsys):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["ensemble"]["seed"] == 3 and manifest["ensemble"]["sampler"] == "sobol"
     assert manifest["ensemble"]["samples"] == 24
-    assert "Lender Willingness Scale" in manifest["uncertainty"]["parameters"]
+    assert "Base Fundraising Rate" in manifest["uncertainty"]["parameters"]
     assert (out / "fan_charts.png").stat().st_size > 10_000
     assert (out / "fan_tech_loan_balance.png").is_file()
 
