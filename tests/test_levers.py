@@ -92,3 +92,15 @@ def test_lever_at_defaults_equals_baseline(model, base, lever):
     run = model.run(params, until=2040, columns=COLS)
     pd.testing.assert_frame_equal(run, base)
     assert np.isfinite(run.to_numpy()).all()
+
+
+@pytest.mark.parametrize("constant, values", [
+    ("Guarantee Capital Injection Policy", (0, 5, 20)),
+    ("Guarantee Loss Coverage", (0.5, 0.8, 1.0)),
+])
+def test_more_loan_loss_sharing_never_raises_banks_losses(model, constant, values):
+    """The issue's claim in absolute terms: banks lose no more, though they lend more."""
+    runs = [model.run({constant: v}, until=2050, columns=["Cumulative Bank Losses"])
+            ["Cumulative Bank Losses"].to_numpy() for v in values]
+    for lo, hi in zip(runs, runs[1:], strict=False):
+        assert (hi <= lo + 1e-9).all()
