@@ -36,7 +36,7 @@ from cycle.calibration.simulate import BACKENDS, Simulator
 from cycle.calibration.stats import series_stats
 from scipy import optimize
 
-from cycle.errors import CycleError
+from cycle.errors import CycleError, InputError
 from cycle.names import closest
 
 __all__ = ["Parameter", "FitOptions", "FitResult", "fit", "fit_readings", "load_parameters",
@@ -147,13 +147,13 @@ def load_parameters(path: str | os.PathLike | None = None, *, model) -> list[Par
     """
     path = Path(path) if path is not None else default_parameters_path()
     if not path.is_file():
-        raise CycleError(f"parameters file {str(path)!r} does not exist")
+        raise InputError(f"parameters file {str(path)!r} does not exist")
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise CycleError(f"{path.name}: not valid TOML ({exc})") from None
+        raise InputError(f"{path.name}: not valid TOML ({exc})") from None
     if not raw:
-        raise CycleError(f"{path.name}: no parameters")
+        raise InputError(f"{path.name}: no parameters")
     out = []
     for name, spec in raw.items():
         where = f"{path.name}, [{name!r}]"
@@ -161,33 +161,33 @@ def load_parameters(path: str | os.PathLike | None = None, *, model) -> list[Par
         if var is None:
             near = closest(name, model.variables)
             hint = f"; did you mean {', '.join(repr(h) for h in near)}?" if near else ""
-            raise CycleError(f"{where}: unknown variable {name!r}{hint}")
+            raise InputError(f"{where}: unknown variable {name!r}{hint}")
         if var.kind != "constant":
-            raise CycleError(f"{where}: {name} is a {var.kind}, not a constant")
+            raise InputError(f"{where}: {name} is a {var.kind}, not a constant")
         if not isinstance(spec, dict):
-            raise CycleError(f"{where}: expected a table with lower, upper, default, provenance")
+            raise InputError(f"{where}: expected a table with lower, upper, default, provenance")
         vals = {}
         for key in ("lower", "upper", "default"):
             v = spec.get(key, model.defaults[name] if key == "default" else None)
             if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-                raise CycleError(f"{where}: {key} must be a finite number, got {v!r}")
+                raise InputError(f"{where}: {key} must be a finite number, got {v!r}")
             vals[key] = float(v)
         lo, hi = vals["lower"], vals["upper"]
         if not lo < hi:
-            raise CycleError(f"{where}: lower {lo:g} must be below upper {hi:g}")
+            raise InputError(f"{where}: lower {lo:g} must be below upper {hi:g}")
         mlo, mhi = var.limits
         if (not math.isnan(mlo) and lo < mlo) or (not math.isnan(mhi) and hi > mhi):
-            raise CycleError(f"{where}: bounds [{lo:g}, {hi:g}] leave the model's range "
+            raise InputError(f"{where}: bounds [{lo:g}, {hi:g}] leave the model's range "
                              f"[{mlo:g}, {mhi:g}] {var.units}")
         if not lo <= vals["default"] <= hi:
-            raise CycleError(f"{where}: default {vals['default']:g} is outside [{lo:g}, {hi:g}]")
+            raise InputError(f"{where}: default {vals['default']:g} is outside [{lo:g}, {hi:g}]")
         unknown = set(spec) - {"lower", "upper", "default", "provenance", "units", "prior_sd"}
         if unknown:
-            raise CycleError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+            raise InputError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
         sd = spec.get("prior_sd")
         if sd is not None and (isinstance(sd, bool) or not isinstance(sd, int | float)
                                or not math.isfinite(sd) or sd <= 0):
-            raise CycleError(f"{where}: prior_sd must be a positive number, got {sd!r}")
+            raise InputError(f"{where}: prior_sd must be a positive number, got {sd!r}")
         out.append(Parameter(name=name, lower=lo, upper=hi, default=vals["default"],
                              units=var.units, provenance=str(spec.get("provenance", var.source)),
                              prior_sd=None if sd is None else float(sd)))

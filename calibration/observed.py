@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cycle.errors import CycleError
+from cycle.errors import CycleError, InputError
 from cycle.names import closest
 
 __all__ = ["READINGS", "load_observations", "default_data_path", "period_to_time"]
@@ -37,10 +37,10 @@ def period_to_time(period: str, measure: str, reading: str = "year_end") -> floa
     (2024.5, 2023.5)
     """
     if reading not in READINGS:
-        raise CycleError(f"unknown date reading {reading!r}; use one of {', '.join(READINGS)}")
+        raise InputError(f"unknown date reading {reading!r}; use one of {', '.join(READINGS)}")
     m = _PERIOD.match(str(period).strip())
     if not m:
-        raise CycleError(f"period {period!r} is not YYYY, YYYYH1/H2 or YYYYQ1-Q4")
+        raise InputError(f"period {period!r} is not YYYY, YYYYH1/H2 or YYYYQ1-Q4")
     year = float(m.group(1))
     if m.group(2):  # half year
         start, length = year + 0.5 * (int(m.group(3)) - 1), 0.5
@@ -80,48 +80,48 @@ def load_observations(path: str | Path | None = None, *, reading: str = "year_en
     """
     path = Path(path) if path is not None else default_data_path()
     if not path.is_file():
-        raise CycleError(f"observations file {str(path)!r} does not exist")
+        raise InputError(f"observations file {str(path)!r} does not exist")
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, comment=None)
     except Exception as exc:  # malformed CSV
-        raise CycleError(f"{path.name}: cannot be read as CSV ({exc})".splitlines()[0]) from None
+        raise InputError(f"{path.name}: cannot be read as CSV ({exc})".splitlines()[0]) from None
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
-        raise CycleError(f"{path.name}: missing column(s) {', '.join(missing)}")
+        raise InputError(f"{path.name}: missing column(s) {', '.join(missing)}")
     if df.empty:
-        raise CycleError(f"{path.name}: no observations")
+        raise InputError(f"{path.name}: no observations")
     times, values, sigmas, weights = [], [], [], []
     for i, row in df.iterrows():
         where = f"{path.name}, line {i + 2}"
         if row["measure"] not in ("balance", "flow"):
-            raise CycleError(f"{where}: measure {row['measure']!r} must be 'balance' or 'flow'")
+            raise InputError(f"{where}: measure {row['measure']!r} must be 'balance' or 'flow'")
         try:
             times.append(period_to_time(row["period"], row["measure"], reading))
         except CycleError as exc:
-            raise CycleError(f"{where}: {exc}") from None
+            raise InputError(f"{where}: {exc}") from None
         for col, store in (("value", values), ("sigma", sigmas), ("weight", weights)):
             try:
                 store.append(float(row[col]))
             except ValueError:
-                raise CycleError(f"{where}: {col} {row[col]!r} is not a number") from None
+                raise InputError(f"{where}: {col} {row[col]!r} is not a number") from None
         if sigmas[-1] <= 0:
-            raise CycleError(f"{where}: sigma must be positive, got {sigmas[-1]:g}")
+            raise InputError(f"{where}: sigma must be positive, got {sigmas[-1]:g}")
         if weights[-1] < 0:
-            raise CycleError(f"{where}: weight must be non-negative, got {weights[-1]:g}")
+            raise InputError(f"{where}: weight must be non-negative, got {weights[-1]:g}")
         if model is not None:
             var = row["variable"]
             if var not in model.variables:
                 near = closest(var, model.variables)
                 hint = f"; did you mean {', '.join(repr(h) for h in near)}?" if near else ""
-                raise CycleError(f"{where}: unknown variable {var!r}{hint}")
+                raise InputError(f"{where}: unknown variable {var!r}{hint}")
             unit = model.variables[var].units
             if row["unit"].replace(" ", "") != unit.replace(" ", ""):
-                raise CycleError(f"{where}: unit {row['unit']!r} does not match the model's "
+                raise InputError(f"{where}: unit {row['unit']!r} does not match the model's "
                                  f"unit {unit!r} for {var}")
     df = df.assign(time=times, value=values, sigma=sigmas, weight=weights)
     dup = df.duplicated(["series", "variable", "time"], keep=False)
     if dup.any():
         first = df[dup].iloc[0]
-        raise CycleError(f"{path.name}: duplicate observation of {first['variable']} "
+        raise InputError(f"{path.name}: duplicate observation of {first['variable']} "
                          f"({first['series']}) at {first['period']}")
     return df
