@@ -82,41 +82,61 @@ def perturbed(engine, rng: np.random.Generator, n: int) -> dict[str, np.ndarray]
 def model_pair(request, tmp_path_factory):
     directory = tmp_path_factory.mktemp(request.param.stem)
     py_file = translate(request.param, directory)
-    engine = build_engine(request.param, cache_dir=directory / "cache")
+    engine = build_engine(request.param)  # the session's cache: Numba compiles once
     return request.param, py_file, engine
 
 
-def test_baseline_matches_pysd(model_pair):
+# every agreement test runs both loops: NumPy over arrays, and the compiled per-member loop
+BACKENDS = ["numpy", "numba"]
+
+
+def _loop(engine, backend: str) -> str:
+    if backend == "numba" and not engine.has_kernel:
+        pytest.skip("no compiled loop for this model (Numba missing or construct unsupported)")
+    return backend
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_baseline_matches_pysd(model_pair, backend):
     mdl, py_file, engine = model_pair
     frame = pysd_run(py_file)
-    result = engine.run()
+    result = engine.run(backend=_loop(engine, backend))
     compared = set(frame.columns) - CONTROL
     assert compared == set(engine.variables) | set(engine.constants)
-    compare(result, frame, 0, f"{mdl.stem} baseline")
+    compare(result, frame, 0, f"{mdl.stem} baseline ({backend})")
 
 
-def test_random_parameter_sets_match_pysd(model_pair):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_random_parameter_sets_match_pysd(model_pair, backend):
     mdl, py_file, engine = model_pair
     params = perturbed(engine, np.random.default_rng(20261123), 5)
-    result = engine.run(params)
+    result = engine.run(params, backend=_loop(engine, backend))
     assert result.n == 5
     for run in range(5):
         frame = pysd_run(py_file, params={k: float(v[run]) for k, v in params.items()})
-        compare(result, frame, run, f"{mdl.stem} random set {run}")
+        compare(result, frame, run, f"{mdl.stem} random set {run} ({backend})")
 
 
-def test_final_time_2060_matches_pysd(model_pair):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_final_time_2060_matches_pysd(model_pair, backend):
     mdl, py_file, engine = model_pair
     frame = pysd_run(py_file, final_time=2060)
-    result = engine.run(final_time=2060)
+    result = engine.run(final_time=2060, backend=_loop(engine, backend))
     assert result.times[-1] == frame.index[-1]
-    compare(result, frame, 0, f"{mdl.stem} final_time=2060")
+    compare(result, frame, 0, f"{mdl.stem} final_time=2060 ({backend})")
 
 
-def test_time_step_and_saveper_overrides_match_pysd(model_pair):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_time_step_and_saveper_overrides_match_pysd(model_pair, backend):
     mdl, py_file, engine = model_pair
     frame = pysd_run(py_file, time_step=0.125, saveper=0.5)
-    compare(engine.run(time_step=0.125, saveper=0.5), frame, 0, f"{mdl.stem} dt=1/8")
+    result = engine.run(time_step=0.125, saveper=0.5, backend=_loop(engine, backend))
+    compare(result, frame, 0, f"{mdl.stem} dt=1/8 ({backend})")
+
+
+def test_unknown_backend_is_a_clear_error(model_pair):
+    with pytest.raises(ValueError, match="backend 'gpu' is not one of auto, numba, numpy"):
+        model_pair[2].run(backend="gpu")
 
 
 def test_result_containers(model_pair):

@@ -29,8 +29,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from cycle.engine.expr import UnsupportedConstruct
-from cycle.engine.module import load_module, model_source
+from cycle.engine.kernel import load_kernel, numba_available, run_kernel
+from cycle.engine.module import cache_dir, load_module, model_source
 from cycle.errors import UnknownNameError
+
+BACKENDS = ("auto", "numba", "numpy")
+"""Loops a batch can run in (see :meth:`BatchEngine.run`)."""
+
+KERNEL_MIN_RUNS = 64
+"""Smallest batch for which ``backend="auto"`` takes the compiled loop."""
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -203,6 +210,11 @@ class BatchEngine:
         meta = namespace["MODEL"]
         self._simulate = namespace["simulate"]
         self._control = namespace["control"]
+        self._prepare = namespace.get("prepare")
+        self._kernel_source = namespace.get("KERNEL_SOURCE")
+        self._kernel = None
+        self._static_names = list(meta["static"])
+        self._static_idents = [meta["idents"][name] for name in meta["static"]]
         self._idents: dict[str, str] = meta["idents"]
         self.constants: dict[str, float] = dict(meta["constants"])
         self.stocks: list[str] = list(meta["stocks"])
@@ -279,7 +291,7 @@ class BatchEngine:
     def run(self, params: Mapping[str, float | np.ndarray] | None = None, *,
             n: int | None = None, final_time: float | None = None,
             saveper: float | None = None, time_step: float | None = None,
-            return_columns: Sequence[str] | None = None) -> BatchResult:
+            return_columns: Sequence[str] | None = None, backend: str = "auto") -> BatchResult:
         """Simulate ``n`` parameter sets in one vectorised pass.
 
         Parameters
@@ -292,6 +304,10 @@ class BatchEngine:
         final_time, saveper, time_step : float, optional
             Override FINAL TIME, SAVEPER and TIME STEP (model time unit), as the
             keywords of ``pysd.Model.run``.
+        backend : {"auto", "numba", "numpy"}
+            The loop that runs: the compiled per-member loop (Numba), the NumPy loop over
+            arrays, or ``"auto"``: the compiled loop for batches of at least
+            ``KERNEL_MIN_RUNS`` runs when Numba is installed and the model allows it.
         return_columns : sequence of str, optional
             Vensim names to return (default: every variable and constant;
             the time settings, e.g. ``"FINAL TIME"``, may be requested too).
@@ -334,7 +350,7 @@ class BatchEngine:
                 todo.extend(self._save_deps[k])
 
         out = np.empty((len(dynamic), len(saved), n))
-        statics = self._execute(consts, ctl, times, saves, need, sel, out)
+        statics = self._execute(consts, ctl, times, saves, need, sel, out, backend)
 
         values: dict[str, np.ndarray] = {}
         shape = (n, len(saved))
@@ -352,12 +368,36 @@ class BatchEngine:
                 values[name] = np.broadcast_to(value[:, None] if value.ndim else value, shape)
         return BatchResult(times=saved, values=values)
 
+    @property
+    def has_kernel(self) -> bool:
+        """Whether the compiled per-member loop (Numba) can run this model."""
+        return bool(self._kernel_source) and self._prepare is not None and numba_available()
+
+    def _kernel_module(self):
+        if self._kernel is None:
+            stem = (self.source_path.stem if self.source_path is not None
+                    else f"{self.mdl_path.stem}-{self.sha256[:16]}")
+            folder = self.source_path.parent if self.source_path is not None else cache_dir()
+            self._kernel = load_kernel(self._kernel_source, folder / f"{stem}-kernel.py")
+        return self._kernel
+
     def _execute(self, consts: dict[str, object], ctl: dict[str, float], times: list[float],
                  saves: list[bool], need: list[bool], sel: list[tuple[int, int]],
-                 out: np.ndarray) -> dict[str, object]:
+                 out: np.ndarray, backend: str = "auto") -> dict[str, object]:
+        if backend not in BACKENDS:
+            raise ValueError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
+        use_kernel = backend == "numba" or (backend == "auto" and out.shape[2] >= KERNEL_MIN_RUNS)
+        if backend == "numba" and not self.has_kernel:
+            raise UnsupportedConstruct("the compiled loop: Numba is not installed or the model "
+                                       "needs a construct it lacks; use backend='numpy'")
         # Division by zero, overflow and NaN follow IEEE rules as in PySD's NumPy calls;
         # IF THEN ELSE / ZIDZ evaluate both branches, so warnings would be spurious.
         with np.errstate(all="ignore"):
+            if use_kernel and self.has_kernel:
+                env = run_kernel(self._kernel_module(), self._prepare, consts, ctl, times, saves,
+                                 need, sel, out)
+                return {name: env[ident] for name, ident in
+                        zip(self._static_names, self._static_idents, strict=True)}
             return self._simulate(consts, ctl, times, saves, need, sel, out)
 
 

@@ -12,6 +12,7 @@ generated module.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -96,6 +97,18 @@ _OPERATORS: dict[str, tuple[str, int]] = {
     ":OR:": ("np.logical_or(%(left)s, %(right)s)", 0),
     "negative": ("-%s", 3),
 }
+
+@contextlib.contextmanager
+def power_as_call():
+    """Within this block ``a^b`` is emitted as ``_pow(a, b)`` (parenthesised as ``**``), for
+    the compiled loop, whose ``_pow`` takes NumPy's fast paths for exponents 0, 0.5, 1, 2, -1."""
+    saved = _OPERATORS["^"]
+    _OPERATORS["^"] = ("_pow(%(left)s, %(right)s)", 1)
+    try:
+        yield
+    finally:
+        _OPERATORS["^"] = saved
+
 
 # Vensim function (PySD's functionspace key) -> NumPy template
 _FUNCTIONS: dict[str, str] = {

@@ -34,7 +34,7 @@ __all__ = [
     "parse_mdl",
 ]
 
-_GENERATOR_FILES = ("expr.py", "equation.py", "module.py")
+_GENERATOR_FILES = ("expr.py", "equation.py", "module.py", "kernel.py")
 
 
 def file_sha256(path: Path) -> str:
@@ -234,6 +234,15 @@ def generate_source(path: Path, *, sha256: str | None = None) -> str:
     for ident, (xs, ys, kind) in ir.lookups.items():
         lines.append(f"{ident} = (np.array({list(xs)!r}), np.array({list(ys)!r}), {kind!r})")
     lines += ["", ""] + _control_function(ir, steps) + ["", ""] + _simulate_function(ir, steps)
+    # the same statements once more: initialisation for the compiled per-member loop, and
+    # that loop's module source (None when the loop needs more than the kernel supports)
+    from cycle.engine.expr import power_as_call
+    from cycle.engine.kernel import kernel_source, prepare_source
+
+    with power_as_call():
+        ir_k, steps_k = parse_mdl(path)
+    kernel = kernel_source(ir_k, steps_k, source=path.name, sha=sha256 or file_sha256(path))
+    lines += ["", ""] + prepare_source(ir, steps) + ["", "", f"KERNEL_SOURCE = {kernel!r}"]
     return "\n".join(lines) + "\n"
 
 
