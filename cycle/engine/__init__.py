@@ -29,7 +29,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from cycle.engine.expr import UnsupportedConstruct
-from cycle.engine.kernel import load_kernel, numba_available, run_kernel
+from cycle.engine.kernel import (
+    background_done,
+    compile_in_background,
+    is_compiled,
+    load_kernel,
+    numba_available,
+    run_kernel,
+    write_kernel_file,
+)
 from cycle.engine.module import cache_dir, load_module, model_source
 from cycle.errors import UnknownNameError
 
@@ -373,20 +381,37 @@ class BatchEngine:
         """Whether the compiled per-member loop (Numba) can run this model."""
         return bool(self._kernel_source) and self._prepare is not None and numba_available()
 
+    def _kernel_path(self) -> Path:
+        stem = (self.source_path.stem if self.source_path is not None
+                else f"{self.mdl_path.stem}-{self.sha256[:16]}")
+        folder = self.source_path.parent if self.source_path is not None else cache_dir()
+        return folder / f"{stem}-kernel.py"
+
     def _kernel_module(self):
         if self._kernel is None:
-            stem = (self.source_path.stem if self.source_path is not None
-                    else f"{self.mdl_path.stem}-{self.sha256[:16]}")
-            folder = self.source_path.parent if self.source_path is not None else cache_dir()
-            self._kernel = load_kernel(self._kernel_source, folder / f"{stem}-kernel.py")
+            self._kernel = load_kernel(self._kernel_source, self._kernel_path())
         return self._kernel
+
+    def _kernel_ready(self) -> bool:
+        """Compiled already (in this process or in the cache); if not, start compiling it in
+        another process, so this call can take the NumPy loop instead of waiting ~4 s."""
+        if self._kernel is not None:
+            return True
+        path = self._kernel_path()
+        if path.is_file() and is_compiled(path) and background_done(path):
+            return True
+        if not path.is_file() or path.read_text(encoding="utf-8") != self._kernel_source:
+            write_kernel_file(self._kernel_source, path)
+        compile_in_background(path)
+        return False
 
     def _execute(self, consts: dict[str, object], ctl: dict[str, float], times: list[float],
                  saves: list[bool], need: list[bool], sel: list[tuple[int, int]],
                  out: np.ndarray, backend: str = "auto") -> dict[str, object]:
         if backend not in BACKENDS:
             raise ValueError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
-        use_kernel = backend == "numba" or (backend == "auto" and out.shape[2] >= KERNEL_MIN_RUNS)
+        use_kernel = backend == "numba" or (backend == "auto" and out.shape[2] >= KERNEL_MIN_RUNS
+                                             and self.has_kernel and self._kernel_ready())
         if backend == "numba" and not self.has_kernel:
             raise UnsupportedConstruct("the compiled loop: Numba is not installed or the model "
                                        "needs a construct it lacks; use backend='numpy'")
