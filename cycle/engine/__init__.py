@@ -36,6 +36,8 @@ from cycle.engine.kernel import (
     load_kernel,
     numba_available,
     run_kernel,
+    wait_for_background,
+    warm,
     write_kernel_file,
 )
 from cycle.engine.module import cache_dir, load_module, model_source
@@ -391,6 +393,18 @@ class BatchEngine:
         if self._kernel is None:
             self._kernel = load_kernel(self._kernel_source, self._kernel_path())
         return self._kernel
+
+    def compile(self) -> bool:
+        """Compile the per-member loop now (blocking; a few seconds the first time, then from
+        Numba's cache). Returns False if the model has no compiled loop."""
+        if not self.has_kernel:
+            return False
+        path = self._kernel_path()
+        wait_for_background(path)
+        write_kernel_file(self._kernel_source, path)
+        warm(path)
+        self._kernel_module()
+        return True
 
     def _kernel_ready(self) -> bool:
         """Compiled already (in this process or in the cache); if not, start compiling it in

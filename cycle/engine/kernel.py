@@ -32,7 +32,7 @@ from cycle.engine.equation import CONTROL_NAMES, ModelIR, Plan
 from cycle.engine.expr import TIME, TIME_STEP
 
 __all__ = ["SUPPORTED_CALLS", "kernel_source", "load_kernel", "numba_available", "is_compiled",
-           "compile_in_background", "warm"]
+           "compile_in_background", "wait_for_background", "warm"]
 
 SUPPORTED_CALLS = frozenset({"_if_then_else", "_zidz", "_xidz", "_pow", "np.exp", "np.log", "np.sqrt",
                              "np.abs", "np.minimum", "np.maximum"})
@@ -229,6 +229,13 @@ def compile_in_background(path: Path) -> None:
 @atexit.register
 def _wait_for_background() -> None:
     for proc in _BACKGROUND.values():
+        proc.wait()
+
+
+def wait_for_background(path: Path) -> None:
+    """Wait for a background compilation of `path`, if one is running."""
+    proc = _BACKGROUND.get(str(path))
+    if proc is not None:
         proc.wait()
 
 
