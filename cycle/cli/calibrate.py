@@ -14,16 +14,6 @@ __all__ = ["add_parser", "run"]
 READINGS = ("year_end", "mid_year")
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--seed expects a non-negative integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"--seed expects a non-negative integer, got {text!r}")
-    return value
-
-
 def add_parser(sub) -> None:
     p = sub.add_parser("calibrate", help="fit the free parameters to observed data; write a fit report",
                        description=__doc__)
@@ -32,7 +22,7 @@ def add_parser(sub) -> None:
     p.add_argument("--reading", choices=READINGS, default="year_end",
                    help="primary reading of year-labelled dates, whose values go to "
                         "fitted_parameters.toml (default: year_end); both readings are fitted and reported")
-    p.add_argument("--seed", type=_seed, default=0, help="seed of differential evolution (default: 0)")
+    options.add_seed(p, default=0, help="seed of differential evolution (default: 0)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=run)
 

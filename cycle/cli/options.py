@@ -92,9 +92,9 @@ def add_uncertain(p: argparse.ArgumentParser) -> None:
                         "(default: northeast)")
 
 
-def add_seed(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--seed", type=_seed, default=None, metavar="S",
-                   help="random seed (default: drawn and recorded in manifest.json)")
+def add_seed(p: argparse.ArgumentParser, default: int | None = None,
+             help: str = "random seed (default: drawn and recorded in manifest.json)") -> None:
+    p.add_argument("--seed", type=_seed, default=default, metavar="S", help=help)
 
 
 def add_dask(p: argparse.ArgumentParser) -> None:
