@@ -135,9 +135,11 @@ def _metrics(model, runs: dict[str, pd.DataFrame], final: float) -> pd.DataFrame
     return pd.DataFrame(rows, columns=["scenario", "metric", "year", "units", "value", "difference"])
 
 
-def _fmt(x: float) -> str:
+def _fmt(x: float, units: str = "") -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
+    if units == "year":  # calendar years and differences in years: no thousands separator
+        return f"{x:.2f}"
     if abs(x) >= 100:
         return f"{x:,.0f}"
     if abs(x) >= 1:
@@ -171,7 +173,8 @@ def metrics_markdown(result: ComparisonResult) -> str:
             vals = dict(zip(sel["scenario"], sel[col], strict=True))
             if skip_baseline and all(math.isnan(vals.get(n, math.nan)) for n in cols):
                 continue
-            rows.append([label(metric, year, units)] + [_fmt(vals.get(n, math.nan)) for n in cols])
+            rows.append([label(metric, year, units)]
+                        + [_fmt(vals.get(n, math.nan), units) for n in cols])
         return _md_table(["metric"] + cols, rows)
 
     parts = [f"# Scenario comparison ({result.model.name}, runs to {result.until:g})", "",
