@@ -138,6 +138,11 @@ def render_markdown(results, *, primary: str | None = None) -> str:
                  "not as estimates.")
     if ident:
         L.append(f"- Identified within the bounds: {', '.join(ident)}.")
+    with_prior = [p.name for p in res.parameters.itertuples(index=False) if "prior sd" in p.note]
+    if with_prior:
+        L.append(f"- Gaussian priors (parameters.toml) hold {', '.join(with_prior)} near their "
+                 ".mdl values; their intervals combine data and prior, so an 'identified' one here "
+                 "is pinned partly by the prior, not by the data alone.")
     L += ["- Excluded: the 2023 Northeast tech-enterprise loan balance of seed 002 Table 4 "
           "(4,264 亿元 = 426.4 bn yuan) is defined over a narrower population of firms (it lies far below "
           "the 420 → 680 path) and is not mixed into the loan series.",
