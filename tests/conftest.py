@@ -31,3 +31,15 @@ def baseline(model):
 def any_model(request):
     """Each model shipped in models/."""
     return load_model(request.param)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_engine():
+    """Compile the engine's per-member loop once, up front, so that every ``backend="auto"``
+    run in the session takes the same loop (a first run would otherwise take the NumPy loop
+    while compiling in the background, and results differ between loops at ~1e-15)."""
+    from cycle.engine import build_engine
+    from cycle.model import model_path
+
+    for name in available_models():
+        build_engine(model_path(name)).compile()
