@@ -13,7 +13,7 @@ from cycle.outputs import write_json
 __all__ = ["package_versions", "write_manifest"]
 
 _PACKAGES = ("cycle", "pysd", "numpy", "pandas", "xarray", "scipy", "matplotlib", "SALib",
-             "dask", "tqdm")
+             "dask", "numba", "tqdm")
 
 
 def package_versions() -> dict[str, str]:

@@ -7,7 +7,6 @@ parameter names and ranges before any run and returns pandas DataFrames indexed 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -24,7 +23,8 @@ import pandas as pd
 from cycle.errors import CycleError, InputError, OutOfRangeError
 from cycle.names import resolve
 from cycle.outputs import write_json
-from cycle.resources import find_file, shipped_dir
+from cycle.resources import cache_root as cache_dir
+from cycle.resources import file_sha256, find_file, shipped_dir
 
 __all__ = ["Model", "Variable", "load_model", "model_path", "available_models", "cache_dir",
            "MAX_FINAL_TIME"]
@@ -53,17 +53,6 @@ def model_path(model: str | os.PathLike = "northeast") -> Path:
         If the file does not exist, is not a ``.mdl`` file, or the name is unknown.
     """
     return find_file(model, folder=_models_dir(), suffix=".mdl", what="model")
-
-
-def cache_dir() -> Path:
-    """Where translations are cached: ``$CYCLE_CACHE_DIR`` or ``~/.cache/cycle``."""
-    root = os.environ.get("CYCLE_CACHE_DIR") or Path.home() / ".cache" / "cycle"
-    return Path(root)
-
-
-def file_sha256(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def translate(mdl: Path, *, cache: Path | None = None) -> Path:
@@ -120,15 +109,20 @@ class Variable:
     doc: str
     source: str
 
+    def range_violation(self, value: float) -> str | None:
+        """``"[low, high] units"`` if `value` lies outside the declared limits, else None."""
+        lo, hi = self.limits
+        if (not math.isnan(lo) and value < lo) or (not math.isnan(hi) and value > hi):
+            return f"[{_fmt(lo)}, {_fmt(hi)}] {self.units}"
+        return None
+
     def check(self, value: float) -> None:
         """Raise :class:`OutOfRangeError` if `value` is outside the declared limits."""
-        lo, hi = self.limits
         if not math.isfinite(value):
             raise OutOfRangeError(f"{self.name} = {value} is not a finite number")
-        if (not math.isnan(lo) and value < lo) or (not math.isnan(hi) and value > hi):
-            raise OutOfRangeError(
-                f"{self.name} = {value:g} is outside its range [{_fmt(lo)}, {_fmt(hi)}] {self.units}"
-            )
+        violated = self.range_violation(value)
+        if violated:
+            raise OutOfRangeError(f"{self.name} = {value:g} is outside its range {violated}")
 
 
 def _fmt(x: float) -> str:

@@ -3,6 +3,7 @@ and how a user's word (a shipped name or a path) becomes one of them."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from importlib import resources
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 from cycle.errors import CycleError
 from cycle.names import resolve
 
-__all__ = ["shipped_dir", "find_file"]
+__all__ = ["shipped_dir", "find_file", "file_sha256", "cache_root"]
 
 _ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,3 +54,15 @@ def find_file(name_or_path: str | os.PathLike, *, folder: Path, suffix: str, wha
         return path
     names = sorted(p.stem for p in folder.glob(f"*{suffix}"))
     return folder / f"{resolve(text, names, what=what)}{suffix}"
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """Hex SHA-256 of a file's bytes (the key of every cache and manifest entry)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def cache_root() -> Path:
+    """Root of every cache (PySD translations, generated engines): ``$CYCLE_CACHE_DIR`` or
+    ``~/.cache/cycle``."""
+    root = os.environ.get("CYCLE_CACHE_DIR")
+    return Path(root).expanduser() if root else Path.home() / ".cache" / "cycle"

@@ -158,12 +158,9 @@ def _check_value(model, variable: str, value, where: str) -> None:
         raise ScenarioError(f"{where} = {value!r} is not a number ({variable}, {var.units})")
     if not math.isfinite(value):
         raise ScenarioError(f"{where} = {value!r} is not a finite number")
-    lo, hi = var.limits
-    if (not math.isnan(lo) and value < lo) or (not math.isnan(hi) and value > hi):
-        los = "?" if math.isnan(lo) else f"{lo:g}"
-        his = "?" if math.isnan(hi) else f"{hi:g}"
-        raise OutOfRangeError(f"{where} = {value:g} is outside the range [{los}, {his}] {var.units} "
-                              f"of {variable!r}")
+    violated = var.range_violation(value)
+    if violated:
+        raise OutOfRangeError(f"{where} = {value:g} is outside the range {violated} of {variable!r}")
 
 
 def _find(name_or_path: str | os.PathLike) -> Path:

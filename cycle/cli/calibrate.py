@@ -7,11 +7,11 @@ import sys
 import time
 from pathlib import Path
 
+from cycle.calibration.observed import READINGS
 from cycle.cli import options
 
 __all__ = ["add_parser", "run"]
 
-READINGS = ("year_end", "mid_year")
 
 
 def add_parser(sub) -> None:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cycle.engine.equation import CONTROL_NAMES, ModelIR, Plan
+from cycle.engine.equation import ModelIR, Plan
 from cycle.engine.expr import TIME, TIME_STEP
 
 __all__ = ["SUPPORTED_CALLS", "kernel_source", "load_kernel", "numba_available", "is_compiled",
@@ -151,22 +151,13 @@ def kernel_source(ir: ModelIR, steps: Plan, *, source: str = "", sha: str = "") 
 
 
 def prepare_source(ir: ModelIR, steps: Plan) -> list[str]:
-    """Lines of ``prepare(C, ctl, times)``: constants, time settings and initialisation at
-    INITIAL TIME (NumPy, as in ``simulate``), returning every local value by identifier."""
-    from cycle.engine.module import _assign
+    """Lines of ``prepare(C, ctl, times)``: the setup of ``simulate`` (constants, time
+    settings, initialisation at INITIAL TIME), returning every local value by identifier."""
+    from cycle.engine.module import setup_lines
 
-    lines = ["def prepare(C, ctl, times):",
-             '    """Constants, time settings and initial values: identifier -> value."""']
-    for name, ident in ir.idents.items():
-        if name in ir.constants:
-            lines.append(f"    {ident} = C[{ident!r}]")
-    for key in CONTROL_NAMES:
-        lines.append(f"    {ir.control[key].target} = ctl[{key!r}]")
-    lines += [f"    {TIME_STEP} = ctl['time_step']", f"    {TIME} = times[0]"]
-    for stmt in steps.init:
-        lines += _assign(stmt, "    ")
-    lines.append("    return dict(locals())")
-    return lines
+    return ["def prepare(C, ctl, times):",
+            '    """Constants, time settings and initial values: identifier -> value."""',
+            *setup_lines(ir, steps), "    return dict(locals())"]
 
 
 def write_kernel_file(source: str, path: Path) -> None:

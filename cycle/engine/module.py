@@ -23,6 +23,7 @@ import pysd
 
 from cycle.engine.equation import CONTROL_NAMES, ModelIR, Plan, Statement, build_ir, plan
 from cycle.engine.expr import HELPERS_SOURCE, TIME, TIME_STEP
+from cycle.resources import cache_root, file_sha256
 
 __all__ = [
     "cache_dir",
@@ -37,11 +38,6 @@ __all__ = [
 _GENERATOR_FILES = ("expr.py", "equation.py", "module.py", "kernel.py")
 
 
-def file_sha256(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def generator_id() -> str:
     """Short hash of the code generator's source (invalidates stale caches)."""
     digest = hashlib.sha256()
@@ -53,9 +49,7 @@ def generator_id() -> str:
 
 def cache_dir() -> Path:
     """Directory of cached generated modules (``$CYCLE_CACHE_DIR/engine``)."""
-    root = os.environ.get("CYCLE_CACHE_DIR")
-    base = Path(root).expanduser() if root else Path.home() / ".cache" / "cycle"
-    return base / "engine"
+    return cache_root() / "engine"
 
 
 def parse_mdl(path: Path) -> tuple[ModelIR, Plan]:
@@ -127,6 +121,19 @@ def _control_function(ir: ModelIR, steps: Plan) -> list[str]:
     return lines
 
 
+def setup_lines(ir: ModelIR, steps: Plan) -> list[str]:
+    """Body lines shared by ``simulate`` and the compiled loop's ``prepare``: the constants,
+    the time settings, and the initialisation at INITIAL TIME in dependency order."""
+    lines = [f"    {ident} = C[{ident!r}]" for name, ident in ir.idents.items()
+             if name in ir.constants]
+    lines += [f"    {ir.control[key].target} = ctl[{key!r}]" for key in CONTROL_NAMES]
+    lines += [f"    {TIME_STEP} = ctl['time_step']", f"    {TIME} = times[0]", "",
+              "    # ---- initialisation at INITIAL TIME, in dependency order"]
+    for stmt in steps.init:
+        lines += _assign(stmt, "    ")
+    return lines
+
+
 def _simulate_function(ir: ModelIR, steps: Plan) -> list[str]:
     lines = [
         "def simulate(C, ctl, times, saves, need, sel, out):",
@@ -139,15 +146,7 @@ def _simulate_function(ir: ModelIR, steps: Plan) -> list[str]:
         "    Returns the time-invariant auxiliaries by Vensim name.",
         '    """',
     ]
-    for name, ident in ir.idents.items():
-        if name in ir.constants:
-            lines.append(f"    {ident} = C[{ident!r}]")
-    for key in CONTROL_NAMES:
-        lines.append(f"    {ir.control[key].target} = ctl[{key!r}]")
-    lines += [f"    {TIME_STEP} = ctl['time_step']", f"    {TIME} = times[0]", "",
-              "    # ---- initialisation at INITIAL TIME, in dependency order"]
-    for stmt in steps.init:
-        lines += _assign(stmt, "    ")
+    lines += setup_lines(ir, steps)
     recorded = [ident for _, ident in steps.dynamic]
     save_only = {stmt.target for stmt in steps.save_only}
     for ident in recorded:
