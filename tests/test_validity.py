@@ -199,3 +199,14 @@ def test_2021_is_a_steady_state_but_for_the_stated_disequilibria():
         if abs(rate) > 0.002:
             moving[stock] = round(rate, 4)
     assert set(moving) == STATED_DISEQUILIBRIA, moving
+
+
+@pytest.mark.parametrize("variable, time, observed, tolerance", [
+    ("Tech SME Count", 2023.0, 34.0, 0.05),               # 3.4 万 tech SMEs, end-2022 (seed 002)
+    ("High Tech Enterprise Count", 2023.0, 22.0, 0.05),   # 2.2 万 high-tech enterprises, end-2022
+    ("Listed Firms", 2024.0, 0.175, 0.05),                # 175 A-share listed firms, end-2023
+])
+def test_seed_002_counts_are_reproduced_as_the_readme_maps_them(baseline, variable, time, observed,
+                                                                tolerance):
+    sim = float(np.interp(time, baseline.index, baseline[variable]))
+    assert abs(sim / observed - 1) < tolerance, f"{variable} {sim:.3f} vs {observed}"
