@@ -169,6 +169,31 @@ def check_size(n: int, n_params: int, n_variables: int, n_times: int, n_scenario
                              "use fewer samples, --variables or an earlier --until")
 
 
+def check_ensemble(model, spec, *, n: int, sampler: str, variables: Sequence[str] | None,
+                   final: float, n_scenarios: int, spill_dir: Path | None = None) -> list[str]:
+    """Every check of an ensemble's numbers, before any work (and before a cluster starts):
+    the sample count, the sampler's needs, the variables and the memory and disk it will take.
+    Returns the variables to summarise."""
+    if isinstance(n, bool) or int(n) != n or n < 1:
+        raise ValueError(f"--samples must be a positive integer, got {n!r}")
+    n = int(n)
+    if sampler not in SAMPLERS:
+        raise ValueError(f"unknown sampler {sampler!r}; valid: {', '.join(SAMPLERS)}")
+    if sampler == "sobol" and n & (n - 1):
+        lower = 1 << (n.bit_length() - 1)
+        raise ValueError(f"--sampler sobol needs --samples a power of 2 (the Sobol' sequence is "
+                         f"balanced only then), got {n}; try {lower} or {lower * 2}")
+    names = resolve_variables(model, variables)
+    saveper = model.defaults.get("SAVEPER") or model.defaults.get("TIME STEP") or 1.0
+    n_times = int(round((final - model.initial_time) / saveper)) + 1
+    if spill_dir is None:
+        from cycle.ensembles.store import spill_root
+
+        spill_dir = spill_root()
+    check_size(n, len(spec), len(names), n_times, n_scenarios, spill_dir=spill_dir)
+    return names
+
+
 def resolve_variables(model, names: Sequence[str] | None) -> list[str]:
     """Variables to summarise: `names` (Vensim names or identifiers; stocks and auxiliaries
     only) or the defaults present in the model."""
@@ -231,15 +256,6 @@ def run_ensemble(scenarios: Sequence[str | Scenario], spec: UncertaintySpec | st
 
     m = model if hasattr(model, "variables") else load_model(model)
     final = m.check_until(until)
-    if isinstance(n, bool) or int(n) != n or n < 1:
-        raise ValueError(f"--samples must be a positive integer, got {n!r}")
-    n = int(n)
-    if sampler not in SAMPLERS:
-        raise ValueError(f"unknown sampler {sampler!r}; valid: {', '.join(SAMPLERS)}")
-    if sampler == "sobol" and n & (n - 1):
-        lower = 1 << (n.bit_length() - 1)
-        raise ValueError(f"--sampler sobol needs --samples a power of 2 (the Sobol' sequence is "
-                         f"balanced only then), got {n}; try {lower} or {lower * 2}")
     if raw not in (None, "zarr", "netcdf"):
         raise ValueError(f"unknown raw format {raw!r}; valid: zarr, netcdf")
     if isinstance(spec, str | Path):
@@ -254,7 +270,10 @@ def run_ensemble(scenarios: Sequence[str | Scenario], spec: UncertaintySpec | st
                           f"spec samples: in {s.name!r} the scenario's value is used and "
                           f"{'it is' if len(overlap) == 1 else 'they are'} not sampled",
                           stacklevel=2)
-    variables = resolve_variables(m, variables)
+    spill = spill_dir or spill_root()
+    variables = check_ensemble(m, spec, n=n, sampler=sampler, variables=variables, final=final,
+                               n_scenarios=len(loaded), spill_dir=spill)
+    n = int(n)
     units = {v: m.variables[v].units for v in variables}
 
     engine = m.engine
@@ -263,8 +282,6 @@ def run_ensemble(scenarios: Sequence[str | Scenario], spec: UncertaintySpec | st
     deterministic = pd.DataFrame({v: det.values[v][0] for v in variables},
                                  index=pd.Index(det.times, name="time"))
     n_times = len(det.times)
-    spill = spill_dir or spill_root()
-    check_size(n, len(spec), len(variables), n_times, len(loaded), spill_dir=spill)
     seed_used, seed_record = _seed(seed)
     samples = spec.sample(n, sampler=sampler, seed=seed_used)
 

@@ -40,7 +40,7 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cycle.ensemble import DEFAULT_CHUNK, resolve_variables, run_ensemble, write_ensemble
+    from cycle.ensemble import DEFAULT_CHUNK, check_ensemble, run_ensemble, write_ensemble
     from cycle.evaluators import evaluator_for
     from cycle.io.folder import check_out, output_folder
     from cycle.model import load_model
@@ -56,9 +56,10 @@ def run(args: argparse.Namespace) -> int:
     scenarios = [load_scenario(s, model) for s in args.scenarios]  # every check before any run
     for s in scenarios:
         s.to_params(model, until=final)
-    resolve_variables(model, args.variables)
-    setup(args.lang)
     runs = args.samples * (len({s.name for s in scenarios} | {"baseline"}))
+    check_ensemble(model, spec, n=args.samples, sampler=args.sampler, variables=args.variables,
+                   final=final, n_scenarios=runs // args.samples)
+    setup(args.lang)
     with output_folder(target) as folder:
         with evaluator_for(runs, scheduler=args.scheduler, workers=args.workers) as ev:
             result = run_ensemble(scenarios, spec, n=args.samples, seed=args.seed,
