@@ -89,7 +89,7 @@ def check_out(out: str | os.PathLike | None, *, option: str = "--out") -> Path:
     text = "" if out is None else os.fspath(out)
     if not text.strip():
         raise OutputError(f"{option} is empty; give the folder to write (e.g. {option} out)")
-    target = Path(os.path.abspath(os.path.expanduser(text)))
+    target = Path(os.path.realpath(os.path.expanduser(text)))  # a symlink: swap its folder
     try:
         name_max = os.pathconf(_existing_ancestor(target), "PC_NAME_MAX")
     except (OSError, ValueError):
