@@ -70,11 +70,15 @@ function _lookup(x, xs, ys, kind) {
     return x < xs[0] ? ys[0] : ys[i];
   }
   if (x <= xs[0]) {
-    if (kind === "extrapolate" && n > 1 && x < xs[0]) return ys[0] + (ys[1] - ys[0]) / (xs[1] - xs[0]) * (x - xs[0]);
+    if (kind === "extrapolate" && n > 1 && x < xs[0]) {
+      return ys[0] + (ys[1] - ys[0]) / (xs[1] - xs[0]) * (x - xs[0]);
+    }
     return ys[0];
   }
   if (x >= xs[n - 1]) {
-    if (kind === "extrapolate" && n > 1 && x > xs[n - 1]) return ys[n - 1] + (ys[n - 1] - ys[n - 2]) / (xs[n - 1] - xs[n - 2]) * (x - xs[n - 1]);
+    if (kind === "extrapolate" && n > 1 && x > xs[n - 1]) {
+      return ys[n - 1] + (ys[n - 1] - ys[n - 2]) / (xs[n - 1] - xs[n - 2]) * (x - xs[n - 1]);
+    }
     return ys[n - 1];
   }
   let i = 1; while (xs[i] < x) i++;
