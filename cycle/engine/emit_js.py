@@ -82,7 +82,7 @@ function _lookup(x, xs, ys, kind) {
     return ys[n - 1];
   }
   let i = 1; while (xs[i] < x) i++;
-  return ys[i - 1] + (x - xs[i - 1]) * (ys[i] - ys[i - 1]) / (xs[i] - xs[i - 1]);
+  return (ys[i] - ys[i - 1]) / (xs[i] - xs[i - 1]) * (x - xs[i - 1]) + ys[i - 1];  // as numpy.interp
 }
 function _round(t, d) {  // numpy.round(t, d): rint(t * 10**d) / 10**d
   const f = 10 ** d, y = t * f; let r = Math.round(y);
@@ -282,6 +282,7 @@ def generate_js(path: Path, *, sha256: str | None = None) -> str:
         body += _assign(s.update, "    ")
     for s in updated:
         d = s.update.target
+        body.append(f"    // {s.name}: {s.construct} ({s.mode} step of TIME STEP)")
         if s.mode == "discrete":
             body.append(f"    {s.ident} = {d};")
         elif s.mode == "non_negative":
