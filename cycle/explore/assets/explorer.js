@@ -385,7 +385,7 @@
     state: state, timing: timing, update: update, render: render,
     charts: () => charts, run: run, overrides: overrides, metrics: () => metrics(current, baseline),
     current: () => current, baseline: () => baseline, scenarioToml: scenarioToml, trajectoriesCsv: trajectoriesCsv,
-    levelAt: levelAt, loadScenario: loadScenario, computeBand: computeBand,
+    levelAt: levelAt, loadScenario: loadScenario, computeBand: computeBand, band: () => band,
     /* The plotted value of `variable`'s scenario line at `time` (read back from the chart). */
     plotted: function (variable, time, role) {
       for (const c of charts) {
