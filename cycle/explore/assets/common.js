@@ -28,6 +28,24 @@
     return units.replace(/[A-Za-z]+/g, (w) => zh("units", w) || w);
   };
 
+  /* Labels of the variables of one panel without what they share ("Cumulative ... Losses"). */
+  C.shortLabels = function (labels) {
+    if (labels.length < 2) return labels.slice();
+    const cut = (strs) => {  // longest common prefix ending at a word boundary (any char for CJK)
+      let n = 0;
+      while (strs.every((s) => s.length > n && s[n] === strs[0][n])) n++;
+      const cjk = /[\u2e80-\u9fff]/.test(strs[0]);
+      if (!cjk) { const sp = strs[0].lastIndexOf(" ", n - 1); n = (n > 0 && strs.every((s) => s[n] === " " || s.length === n)) ? n : sp + 1; }
+      return Math.max(0, Math.min(n, ...strs.map((s) => s.length - 1)));
+    };
+    const pre = cut(labels);
+    let rest = labels.map((s) => s.slice(pre));
+    const rev = rest.map((s) => [...s].reverse().join(""));
+    const suf = cut(rev);
+    rest = rest.map((s) => s.slice(0, s.length - suf).trim());
+    return rest.every((s) => s.length) ? rest : labels.slice();
+  };
+
   // ---- numbers ----------------------------------------------------------------------------
   /* Python's format(x, "g"): 6 significant digits, trailing zeros dropped. */
   C.g = function (x) {
@@ -88,7 +106,7 @@
         areaStyle: { color: b.color, opacity: 0.18 }, silent: true, z: 1, tooltip: { show: false } });
     }
     for (const l of lines) {
-      series.push({ type: "line", name: l.name, data: pairs(l.times, l.values, from, to),
+      series.push({ type: "line", id: `${l.role}:${l.variable}`, name: l.name, data: pairs(l.times, l.values, from, to),
         symbol: "none", animation: false, z: l.dashed ? 4 : 3,
         lineStyle: { color: l.color, width: l.width || 2, type: l.dashed ? "dashed" : "solid" },
         itemStyle: { color: l.color }, cycleVariable: l.variable, cycleRole: l.role });
@@ -104,14 +122,18 @@
         itemStyle: { color: "#000" }, data: obs.map((o) => [o.time, o.value]) });
     }
     const title = C.tv(panel.title) + (panel.units ? ` (${C.tu(panel.units)})` : "");
+    const named = lines.filter((l) => l.legend !== false);
+    const longest = Math.max(0, ...named.map((l) => l.name.length * (/[\u2e80-\u9fff]/.test(l.name) ? 2 : 1)));
+    const perRow = Math.max(1, Math.floor(400 / (longest * 6 + 30)));
+    const legendRows = lines.length > 2 ? Math.ceil(named.length / perRow) : 0;
     return {
       animation: false,
       textStyle: { fontFamily: C.FONT },
       title: { text: title, left: 8, top: 4, textStyle: { fontSize: 13, fontFamily: C.FONT } },
-      grid: { left: 58, right: 16, top: 32, bottom: lines.length > 2 ? 48 : 26 },
+      grid: { left: 58, right: 16, top: 32, bottom: legendRows ? 26 + 16 * legendRows : 26 },
       tooltip: { trigger: "axis", valueFormatter: (v) => (v === null || v === undefined) ? "" : C.g(v),
         textStyle: { fontFamily: C.FONT } },
-      legend: { show: lines.length > 2, type: "scroll", bottom: 0, itemWidth: 14, itemHeight: 8,
+      legend: { show: legendRows > 0, type: "plain", bottom: 0, itemWidth: 14, itemHeight: 8, itemGap: 6,
         textStyle: { fontSize: 10, fontFamily: C.FONT },
         data: lines.filter((l) => l.legend !== false).map((l) => l.name) },
       xAxis: { type: "value", min: from, max: to, name: "", axisLabel: { formatter: (v) => String(v) },

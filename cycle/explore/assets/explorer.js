@@ -171,22 +171,28 @@
     return D.panels.map((p) => {
       const lines = [], bands = [];
       const single = p.variables.length === 1;
+      const short = C.shortLabels(p.variables.map((v) => C.tv(v)));
       p.variables.forEach((v, i) => {
         const color = single ? C.PALETTE[0] : C.PALETTE[i % C.PALETTE.length];
         const scen = state.name;
-        lines.push({ name: single ? t("baseline") : `${C.tv(v)} (${t("baseline")})`, variable: v, role: "baseline",
+        lines.push({ name: single ? t("baseline") : `${short[i]} (${t("baseline")})`, variable: v, role: "baseline",
           times: baseline.times, values: baseline.values[v], color: single ? "#222" : color, dashed: true,
           width: 1.4, legend: false });
-        lines.push({ name: single ? scen : C.tv(v), variable: v, role: "scenario", times: current.times,
+        lines.push({ name: single ? scen : short[i], variable: v, role: "scenario", times: current.times,
           values: current.values[v], color: color, width: 2.2 });
         if (band && band[v]) bands.push(Object.assign({ variable: v, color: color }, band[v]));
       });
       return C.panelOption(p, lines, { from: FROM, to: TO, band: bands, observed: D.observed });
     });
   }
+  let drawnLang = null;
   function draw() {
     const opts = chartOptions();
-    charts.forEach((c, i) => c.setOption(opts[i], { notMerge: true, lazyUpdate: false }));
+    // after the first draw only the series change: merge them in (rebuilding axes, titles and
+    // legends on every move costs several times more)
+    const full = drawnLang !== C.lang;
+    charts.forEach((c, i) => c.setOption(opts[i], full ? { notMerge: true } : { replaceMerge: ["series"] }));
+    drawnLang = C.lang;
   }
   function drawMetrics() {
     const rows = metrics(current, baseline);
@@ -378,6 +384,7 @@
     charts.forEach((c) => c.dispose());
     grid.replaceChildren(...D.panels.map((p, i) => el("div", { class: "chart", id: `chart-${i}`, "data-title": p.title })));
     charts = D.panels.map((p, i) => global.echarts.init(document.getElementById(`chart-${i}`), null, { renderer: "canvas" }));
+    drawnLang = null;
     return update();
   }
 

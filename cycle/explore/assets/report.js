@@ -9,11 +9,12 @@
     return D.panels.map((p) => {
       const lines = [];
       const single = p.variables.length === 1;
+      const short = C.shortLabels(p.variables.map((v) => C.tv(v)));
       p.variables.forEach((v, i) => {
         D.scenarios.forEach((s, j) => {
           const base = s === "baseline";
           const color = single ? (base ? "#222" : C.PALETTE[(j - 1) % C.PALETTE.length]) : C.PALETTE[i % C.PALETTE.length];
-          lines.push({ name: (single ? "" : C.tv(v) + " · ") + (base ? t("baseline") : s), variable: v, role: s,
+          lines.push({ name: (single ? "" : short[i] + " · ") + (base ? t("baseline") : s), variable: v, role: s,
             times: D.times, values: D.series[s][v], color: color, dashed: base || (!single && j > 1), width: base ? 1.6 : 2 });
         });
       });
