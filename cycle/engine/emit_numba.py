@@ -12,7 +12,8 @@ order of ``ST``) and::
     kernel(IN, times, saves, need, sel_j, sel_i, out, ST, first, stop)
 
 runs members ``first <= m < stop``; ``IN`` (len(INPUTS), n); ``times`` every Euler time;
-``saves``/``need`` booleans as in the NumPy module; ``out[sel_j[q], m, s] = record[sel_i[q]]``; ``ST[r, m]`` static values.
+``saves``/``need`` booleans as in the NumPy module; ``out[sel_j[q], m, s] =
+record[sel_i[q]]``; ``ST[r, m]`` static values.
 """
 
 from __future__ import annotations
