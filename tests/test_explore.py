@@ -11,11 +11,12 @@ import re
 import pytest
 
 from cycle.cli.main import main
-from cycle.engine.emit_js import expression_to_js, javascript_model
-from cycle.engine.expr import UnsupportedConstruct
+from cycle.engine import tree as T
+from cycle.engine.emit_js import JSRenderer
 from cycle.explore import payload as P
 from cycle.explore.fonts import missing_glyphs
 from cycle.explore.i18n import all_zh_text, zh_labels
+from cycle.explore.jsmodel import javascript_model
 from cycle.levers import LEVERS
 
 
@@ -31,13 +32,17 @@ def _data(html: str) -> dict:
     return json.loads(text)
 
 
-def test_expression_to_js():
-    assert expression_to_js("np.maximum(0.0, v_a*v_b**2)") == "Math.max(0.0, (v_a * Math.pow(v_b, 2.0)))"
-    assert expression_to_js("_if_then_else(_time >= v_end, 0.0, -v_x)") == \
-        "((((_time >= v_end) ? 1 : 0)) ? (0.0) : ((-v_x)))"
-    assert expression_to_js("_lookup(v_x, *_LK_t)") == "_lookup(v_x, _LK_t[0], _LK_t[1], _LK_t[2])"
-    with pytest.raises(UnsupportedConstruct, match="np.cumsum"):
-        expression_to_js("np.cumsum(v_x)", "X")
+def test_js_renderer():
+    r = JSRenderer({"_LK_t": ((0.0, 1.0), (0.0, 2.0), "interpolate")})
+    expr = T.Call("max", (T.Num(0.0), T.Op("*", (T.Ref("v_a"), T.Op("^", (T.Ref("v_b"), T.Num(2.0)))))))
+    assert r(expr) == "Math.max(0.0, v_a * (_pow(v_b, 2.0)))"
+    cond = T.Call("if_then_else", (T.Op(">=", (T.Ref("_time"), T.Ref("v_end"))), T.Num(0.0),
+                                   T.Op("neg", (T.Ref("v_x"),))))
+    assert r(cond) == "((((_time >= v_end) ? 1 : 0)) ? (0.0) : (-v_x))"
+    assert r(T.Lookup("_LK_t", T.Ref("v_x"))) == '_lookup(v_x, _LK_t_x, _LK_t_y, "interpolate")'
+    # every neutral function of the engine has a JavaScript rendering
+    for fn, (nargs, _doc) in T.FUNCTIONS.items():
+        assert r.call(fn, [f"a{i}" for i in range(nargs or 3)])
 
 
 def test_generated_js_has_equations_and_hash(model):

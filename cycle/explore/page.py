@@ -78,7 +78,7 @@ def explorer_html(scenarios: list[str], *, lang: str = "en", model="northeast") 
     The first of `scenarios` (if any) is loaded into the controls when the page opens.
     Every scenario is checked before anything is built (errors name the file and key).
     """
-    from cycle.engine.emit_js import javascript_model
+    from cycle.explore.jsmodel import javascript_model
     from cycle.model import load_model
 
     _check_lang(lang)
