@@ -103,11 +103,18 @@ def observed_payload(model) -> list[dict[str, Any]]:
 
 def uncertainty_payload(model, n: int = BAND_MEMBERS, seed: int = BAND_SEED) -> dict[str, Any] | None:
     """A Latin-hypercube sample of the model's shipped uncertainty spec (``None`` if it has none)."""
+    import warnings
+
+    from cycle.errors import CycleError
     from cycle.uncertainty import available_specs, load_uncertainties
 
     if model.name not in available_specs():
         return None
-    spec = load_uncertainties(model.name, model)
+    try:
+        spec = load_uncertainties(model.name, model)
+    except CycleError as exc:  # a spec out of step with the model: the page goes without a band
+        warnings.warn(f"no uncertainty band in the page: {exc}", stacklevel=2)
+        return None
     sample = spec.sample(n, sampler="lhs", seed=seed)
     return {"spec": model.name, "description": spec.description, "sampler": "lhs", "seed": seed,
             "names": list(sample.columns), "values": sample.to_numpy().tolist()}
