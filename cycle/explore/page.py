@@ -156,16 +156,24 @@ def report_html(result, *, lang: str = "en", argv: list[str] | None = None) -> s
     names = [s.name for s in result.scenarios]
     wanted = [v for p in panels for v in p["variables"]]
     traj = result.trajectories
+    have = set(traj["variable"])
+    missing = [v for v in wanted if v not in have]  # panels cycle compare does not keep (firms)
     series: dict[str, dict[str, list]] = {}
     times = None
     for name in names:
         sub = traj[traj["scenario"] == name]
+        extra = (m.run(result.params[name], until=result.until, columns=missing)
+                 if missing else None)
         series[name] = {}
         for var in wanted:
-            s = sub[sub["variable"] == var].sort_values("time")
+            if var in have:
+                s = sub[sub["variable"] == var].sort_values("time")
+                t, values = s["time"].tolist(), s["value"].tolist()
+            else:
+                t, values = extra.index.tolist(), extra[var].tolist()
             if times is None:
-                times = s["time"].tolist()
-            series[name][var] = [_nan_to_none(float(x)) for x in s["value"]]
+                times = t
+            series[name][var] = [_nan_to_none(float(x)) for x in values]
     met = result.metrics
     metrics = [{"scenario": r.scenario, "metric": r.metric, "year": _nan_to_none(float(r.year)),
                 "units": r.units, "value": _nan_to_none(float(r.value)),
@@ -187,6 +195,7 @@ def report_html(result, *, lang: str = "en", argv: list[str] | None = None) -> s
         "lang": lang, "model": manifest["model"], "scenarios": names,
         "starts": {k: _nan_to_none(float(v)) for k, v in result.starts.items()},
         "times": times, "series": series, "panels": panels, "observed": P.observed_payload(m),
+        "units": {v: m.variables[v].units for v in wanted},
         "metrics": metrics, "manifest": manifest, "zh": zh_labels(),
         "plot_from": max(PLOT_FROM, m.initial_time), "plot_to": min(PLOT_TO, result.until),
     }

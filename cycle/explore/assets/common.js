@@ -25,6 +25,7 @@
   };
   C.tu = function (units) {  // unit tokens, e.g. BnYuan/Year -> 十亿元/年
     if (C.lang !== "zh" || !units) return units;
+    if (zh("ui", units)) return zh("ui", units);
     return units.replace(/[A-Za-z]+/g, (w) => zh("units", w) || w);
   };
 
@@ -125,7 +126,7 @@
     const named = lines.filter((l) => l.legend !== false);
     const longest = Math.max(0, ...named.map((l) => l.name.length * (/[\u2e80-\u9fff]/.test(l.name) ? 2 : 1)));
     const perRow = Math.max(1, Math.floor(400 / (longest * 6 + 30)));
-    const legendRows = lines.length > 2 ? Math.ceil(named.length / perRow) : 0;
+    const legendRows = (opts.legend || lines.length > 2) ? Math.ceil(named.length / perRow) : 0;
     return {
       animation: false,
       textStyle: { fontFamily: C.FONT },

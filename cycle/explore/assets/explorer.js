@@ -199,7 +199,7 @@
     const body = document.getElementById("metrics-body");
     body.replaceChildren(...rows.map((r) => el("tr", {},
       el("td", { text: C.tv(r.metric) }), el("td", { text: r.year === null ? "" : String(r.year) }),
-      el("td", { text: C.tu(r.units) === r.units ? r.units : C.tu(r.units) }),
+      el("td", { text: C.tu(r.units) }),
       el("td", { class: "num", text: C.fmt(r.baseline, r.units) }),
       el("td", { class: "num", text: C.fmt(r.value, r.units) }),
       el("td", { class: "num", text: C.fmt(r.difference, r.units) }))));

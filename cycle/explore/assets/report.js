@@ -5,23 +5,18 @@
   const el = C.el, t = C.t;
   let charts = [];
 
+  /* One panel per variable (a panel of several variables is split: every scenario is a line). */
+  const PANELS = D.panels.flatMap((p) => p.variables.length === 1 ? [p]
+    : p.variables.map((v) => ({ title: v, variables: [v], units: D.units[v] })));
   function options() {
-    return D.panels.map((p) => {
-      const lines = [];
-      const single = p.variables.length === 1;
-      const short = C.shortLabels(p.variables.map((v) => C.tv(v)));
-      p.variables.forEach((v, i) => {
-        D.scenarios.forEach((s, j) => {
-          const base = s === "baseline";
-          const color = single ? (base ? "#222" : C.PALETTE[(j - 1) % C.PALETTE.length]) : C.PALETTE[i % C.PALETTE.length];
-          lines.push({ name: (single ? "" : short[i] + " · ") + (base ? t("baseline") : s), variable: v, role: s,
-            times: D.times, values: D.series[s][v], color: color, dashed: base || (!single && j > 1), width: base ? 1.6 : 2 });
-        });
+    return PANELS.map((p) => {
+      const v = p.variables[0];
+      const lines = D.scenarios.map((s, j) => {
+        const base = s === "baseline";
+        return { name: base ? t("baseline") : s, variable: v, role: s, times: D.times, values: D.series[s][v],
+          color: base ? "#222" : C.PALETTE[(j - 1) % C.PALETTE.length], dashed: base, width: base ? 1.6 : 2 };
       });
-      const opt = C.panelOption(p, lines, { from: D.plot_from, to: D.plot_to, observed: D.observed });
-      opt.legend.show = true;
-      opt.legend.data = lines.map((l) => l.name);
-      return opt;
+      return C.panelOption(p, lines, { from: D.plot_from, to: D.plot_to, observed: D.observed, legend: true });
     });
   }
   function table(col, skipBaseline) {
@@ -73,7 +68,7 @@
     document.getElementById("model-info").textContent = `${D.model.name}.mdl sha256 ${D.model.sha256.slice(0, 16)}…`;
     const grid = document.getElementById("charts");
     charts.forEach((c) => c.dispose());
-    grid.replaceChildren(...D.panels.map((p, i) => el("div", { class: "chart", id: `chart-${i}` })));
+    grid.replaceChildren(...PANELS.map((p, i) => el("div", { class: "chart", id: `chart-${i}` })));
     const opts = options();
     charts = opts.map((o, i) => { const c = global.echarts.init(document.getElementById(`chart-${i}`)); c.setOption(o); return c; });
     document.getElementById("levels").replaceChildren(table("value", false));
