@@ -318,7 +318,9 @@
     const sel = document.getElementById("scenario");
     sel.replaceChildren(...D.scenarios.map((s) => el("option", { value: s.name, text: s.name + (s.shipped ? "" : " *"),
       title: s.description, selected: s.name === state.scenario ? "" : null })));
-    document.getElementById("scenario-doc").textContent = (D.scenarios.find((s) => s.name === state.scenario) || {}).description || "";
+    const doc = (D.scenarios.find((s) => s.name === state.scenario) || {}).description || "";
+    const raw = Object.entries(state.params).map(([k, v]) => `${k} = ${g(v)}`).join(", ");
+    document.getElementById("scenario-doc").textContent = doc + (raw ? ` [params: ${raw}]` : "");
   }
   function loadScenario(name) {
     const s = D.scenarios.find((x) => x.name === name);
