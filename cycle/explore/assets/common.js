@@ -100,15 +100,15 @@
       const lo = pairs(b.times, b.lo, from, to);
       const hi = pairs(b.times, b.hi, from, to);
       const stack = "band:" + b.variable;
-      series.push({ type: "line", name: "band-lo", data: lo, stack: stack, symbol: "none",
+      series.push({ type: "line", id: "band-lo:" + b.variable, name: "band-lo", data: lo, stack: stack, symbol: "none",
         lineStyle: { opacity: 0 }, silent: true, z: 1, tooltip: { show: false } });
-      series.push({ type: "line", name: C.t("Uncertainty band"), stack: stack, symbol: "none",
+      series.push({ type: "line", id: "band-hi:" + b.variable, name: C.t("Uncertainty band"), stack: stack, symbol: "none",
         data: hi.map((p, i) => [p[0], p[1] - lo[i][1]]), lineStyle: { opacity: 0 },
         areaStyle: { color: b.color, opacity: 0.18 }, silent: true, z: 1, tooltip: { show: false } });
     }
     for (const l of lines) {
       series.push({ type: "line", id: `${l.role}:${l.variable}`, name: l.name, data: pairs(l.times, l.values, from, to),
-        symbol: "none", animation: false, z: l.dashed ? 4 : 3,
+        symbol: "none", animation: false, z: l.dashed ? 4 : 3, emphasis: { disabled: true },
         lineStyle: { color: l.color, width: l.width || 2, type: l.dashed ? "dashed" : "solid" },
         itemStyle: { color: l.color }, cycleVariable: l.variable, cycleRole: l.role });
     }
@@ -116,10 +116,10 @@
     if (obs.length) {
       const bars = [];
       for (const o of obs) { bars.push([o.time, o.value - o.sigma], [o.time, o.value + o.sigma], [null, null]); }
-      series.push({ type: "line", name: C.t("observed") + " ±1σ", data: bars, symbol: "none",
+      series.push({ type: "line", id: "obs-bars", name: C.t("observed") + " ±1σ", data: bars, symbol: "none",
         connectNulls: false, lineStyle: { color: "#000", width: 1 }, silent: true, z: 5,
         tooltip: { show: false } });
-      series.push({ type: "scatter", name: C.t("observed"), symbolSize: 7, z: 6,
+      series.push({ type: "scatter", id: "obs", name: C.t("observed"), symbolSize: 7, z: 6,
         itemStyle: { color: "#000" }, data: obs.map((o) => [o.time, o.value]) });
     }
     const title = C.tv(panel.title) + (panel.units ? ` (${C.tu(panel.units)})` : "");

@@ -185,14 +185,18 @@
       return C.panelOption(p, lines, { from: FROM, to: TO, band: bands, observed: D.observed });
     });
   }
-  let drawnLang = null;
+  let drawnKey = null;
   function draw() {
     const opts = chartOptions();
-    // after the first draw only the series change: merge them in (rebuilding axes, titles and
-    // legends on every move costs several times more)
-    const full = drawnLang !== C.lang;
-    charts.forEach((c, i) => c.setOption(opts[i], full ? { notMerge: true } : { replaceMerge: ["series"] }));
-    drawnLang = C.lang;
+    // when only the numbers change, hand ECharts the new data alone: rebuilding axes, titles
+    // and legends on every move costs several times more
+    const key = `${C.lang}|${!!band}|${state.name}`;
+    if (key !== drawnKey) {
+      charts.forEach((c, i) => c.setOption(opts[i], { notMerge: true }));
+    } else {
+      charts.forEach((c, i) => c.setOption({ series: opts[i].series.map((x) => ({ id: x.id, data: x.data })) }));
+    }
+    drawnKey = key;
   }
   function drawMetrics() {
     const rows = metrics(current, baseline);
@@ -386,7 +390,7 @@
     charts.forEach((c) => c.dispose());
     grid.replaceChildren(...D.panels.map((p, i) => el("div", { class: "chart", id: `chart-${i}`, "data-title": p.title })));
     charts = D.panels.map((p, i) => global.echarts.init(document.getElementById(`chart-${i}`), null, { renderer: "canvas" }));
-    drawnLang = null;
+    drawnKey = null;
     return update();
   }
 
