@@ -138,6 +138,7 @@
         textStyle: { fontSize: 10, fontFamily: C.FONT },
         data: lines.filter((l) => l.legend !== false).map((l) => l.name) },
       xAxis: { type: "value", min: from, max: to, name: "", axisLabel: { formatter: (v) => String(v) },
+        axisPointer: { label: { formatter: (p) => Number(p.value).toFixed(2) } },
         splitLine: { show: true, lineStyle: { opacity: 0.4 } } },
       yAxis: { type: "value", scale: true,
         axisLabel: { formatter: (v) => C.g(v) }, splitLine: { lineStyle: { opacity: 0.4 } } },
