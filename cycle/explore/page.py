@@ -107,16 +107,11 @@ def explorer_html(scenarios: list[str], *, lang: str = "en", model="northeast") 
         "zh": zh_labels(),
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    band_note = ""
-    if band:
-        band_note = (f"Uncertainty band: 5-95 % of {len(band['values'])} runs at the current settings, "
-                     f"{len(band['names'])} uncertain constants drawn from uncertain/{band['spec']}.toml "
-                     f"(Latin hypercube, seed {band['seed']}): {band['description']}")
     parts = {
         "TITLE": f"cycle explore — {m.name}", "FONT_CSS": font_face_css(_page_text(data)),
         "CSS": _asset("style.css"), "ECHARTS": _script(_asset("echarts.common.min.js")),
         "DATA": _json(data), "MODEL": _script(js_model), "COMMON": _script(_asset("common.js")),
-        "APP": _script(_asset("explorer.js")), "BAND_NOTE": _escape(band_note), "CREDITS": CREDITS,
+        "APP": _script(_asset("explorer.js")), "CREDITS": CREDITS,
     }
     return _fill(_asset("explorer.html"), parts)
 
@@ -127,10 +122,6 @@ def _readable(path: Path) -> Path:
     os.umask(umask)
     os.chmod(path, 0o666 & ~umask)
     return path
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def build_explorer(scenarios: list[str], *, out: str | os.PathLike = "explorer.html", lang: str = "en",

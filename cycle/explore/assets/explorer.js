@@ -386,6 +386,10 @@
     document.getElementById("lang").value = C.lang;
     scenarioPicker();
     controls();
+    const U = D.uncertainty;
+    document.getElementById("band-note").textContent = U ? `${t("Band: 5–95 % of")} ${U.values.length} ` +
+      `${t("members")}, ${U.names.length} ${t("uncertain constants")} (uncertain/${U.spec}.toml, Latin hypercube, ` +
+      `seed ${U.seed})` + (C.lang === "zh" ? "" : `: ${U.description}`) : "";
     const grid = document.getElementById("charts");
     charts.forEach((c) => c.dispose());
     grid.replaceChildren(...D.panels.map((p, i) => el("div", { class: "chart", id: `chart-${i}`, "data-title": p.title })));
