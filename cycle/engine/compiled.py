@@ -1,0 +1,135 @@
+"""Load, compile (into Numba's on-disk cache) and run the kernel module of
+:mod:`cycle.engine.emit_numba`.
+
+Compilation takes a few seconds once per model and engine version; afterwards the kernel
+loads from Numba's cache beside the kernel file in milliseconds.  A run never waits for a
+compilation it did not ask for: ``backend="auto"`` takes the NumPy loop while another
+process compiles (:func:`compile_in_background`); ``backend="numba"`` compiles first.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib.util
+import os
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["background_done", "compile_in_background", "is_compiled", "load_kernel",
+           "numba_available", "run_kernel", "wait_for_background", "warm",
+           "write_kernel_file"]
+
+
+def numba_available() -> bool:
+    """Whether Numba can be imported."""
+    return importlib.util.find_spec("numba") is not None
+
+
+def write_kernel_file(source: str, path: Path) -> None:
+    """Write the kernel module to `path` (temp file, then rename) unless it is there already."""
+    path = Path(path)
+    if not path.is_file() or path.read_text(encoding="utf-8") != source:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.write_text(source, encoding="utf-8")
+        tmp.replace(path)
+
+
+def load_kernel(source: str, path: Path):
+    """Write the kernel module to `path` (Numba caches its compilation beside it) and import
+    it; returns the module."""
+    path = Path(path)
+    write_kernel_file(source, path)
+    name = f"_cycle_kernel_{path.stem.replace('-', '_').replace('.', '_')}"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def is_compiled(path: Path) -> bool:
+    """Whether Numba's on-disk cache holds a compiled kernel for the module at `path`."""
+    cache = Path(path).parent / "__pycache__"
+    stem = Path(path).stem
+    return any(cache.glob(f"{stem}.kernel-*.nbi")) and any(cache.glob(f"{stem}.kernel-*.nbc"))
+
+
+def _call(module, IN, times, saves, need, sel_j, sel_i, out, ST, first=0, stop=None) -> None:
+    module.kernel(IN, times, saves, need, sel_j, sel_i, out, ST, first,
+                  IN.shape[1] if stop is None else stop)
+
+
+def warm(path: str | Path) -> None:
+    """Compile the kernel module at `path` into Numba's cache (a call on zero members with
+    the argument types real runs use)."""
+    module = load_kernel(Path(path).read_text(encoding="utf-8"), Path(path))
+    _call(module, np.ones((len(module.INPUTS), 0)), np.array([0.0, 1.0]),
+          np.zeros(2, dtype=np.bool_), np.zeros(max(1, len(module.STATICS)), dtype=np.bool_),
+          np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.empty((1, 0, 1)),
+          np.empty((len(module.STATICS), 0)))
+
+
+_BACKGROUND: dict[str, subprocess.Popen] = {}
+
+
+def compile_in_background(path: Path) -> None:
+    """Start compiling the kernel at `path` in another process (once per path and process);
+    this process waits for it at exit, so the cache is complete for the next run."""
+    key = str(path)
+    if key in _BACKGROUND:
+        return
+    code = f"from cycle.engine.compiled import warm; warm({str(path)!r})"
+    _BACKGROUND[key] = subprocess.Popen([sys.executable, "-c", code],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@atexit.register
+def _wait_for_background() -> None:
+    for proc in _BACKGROUND.values():
+        proc.wait()
+
+
+def wait_for_background(path: Path) -> None:
+    """Wait for a background compilation of `path`, if one is running."""
+    proc = _BACKGROUND.get(str(path))
+    if proc is not None:
+        proc.wait()
+
+
+def background_done(path: Path) -> bool:
+    """Whether a background compilation of `path` (if any) has finished."""
+    proc = _BACKGROUND.get(str(path))
+    return proc is None or proc.poll() is not None
+
+
+_THREAD_MIN = 256  # members per thread below which one thread is faster
+
+
+def run_kernel(module, IN: np.ndarray, times: np.ndarray, saves: np.ndarray,
+               need: np.ndarray, sel_j: np.ndarray, sel_i: np.ndarray, out: np.ndarray,
+               ST: np.ndarray) -> None:
+    """Run the compiled loop on every member (columns of ``IN``), one slice per core.
+
+    Writes ``out[row, member, saved]`` (C-contiguous) and ``ST[static, member]`` in place.
+    """
+    n = IN.shape[1]
+    threads = max(1, min(os.cpu_count() or 1, n // _THREAD_MIN))
+    if threads == 1:
+        _call(module, IN, times, saves, need, sel_j, sel_i, out, ST)
+        return
+    edges = np.linspace(0, n, threads + 1).astype(int)
+
+    def part(k: int) -> None:  # each thread writes its own members of the same arrays
+        _call(module, IN, times, saves, need, sel_j, sel_i, out, ST, int(edges[k]),
+              int(edges[k + 1]))
+
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(part, range(threads)))

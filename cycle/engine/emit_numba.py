@@ -1,0 +1,298 @@
+"""Numba emitter: the planned statements as scalar code in a compiled loop over members.
+
+The kernel runs the whole simulation of one member at a time (initialisation, Euler loop,
+saving), so a member's state stays in registers; the runner splits the batch into one slice
+per core (the kernel releases the GIL).  Saved values are written straight into the caller's
+``out[row, member, saved time]``.
+
+The module defines ``INPUTS`` (identifiers read from the input matrix: constants and time
+settings, in row order), ``STATICS`` (identifiers of the time-invariant variables, in row
+order of ``ST``) and::
+
+    kernel(IN, times, saves, need, sel_j, sel_i, out, ST, first, stop)
+
+runs members ``first <= m < stop``; ``IN`` (len(INPUTS), n); ``times`` every Euler time;
+``saves``/``need`` booleans as in the NumPy module; ``out[sel_j[q], m, s] =
+record[sel_i[q]]``; ``ST[r, m]`` static values.
+"""
+
+from __future__ import annotations
+
+from cycle.engine.ir import ModelIR
+from cycle.engine.plan import Plan
+from cycle.engine.tree import TIME, TIME_STEP, Renderer, refs
+
+__all__ = ["NumbaRenderer", "emit_numba"]
+
+_HEADER = '''\
+import math
+
+import numpy as np
+from numba import njit
+
+_SMALL = 1e-6  # what Vensim (and PySD) treat as zero
+nan = np.nan
+inf = np.inf
+
+_J = dict(error_model="numpy", cache=True, nogil=True)
+
+
+@njit(**_J)
+def _zidz(numerator, denominator):
+    if abs(denominator) < _SMALL:
+        return 0.0
+    return numerator / denominator
+
+
+@njit(**_J)
+def _xidz(numerator, denominator, x):
+    if abs(denominator) < _SMALL:
+        return x
+    return numerator / denominator
+
+
+@njit(**_J)
+def _pow(base, exponent):
+    # NumPy's fast paths for an array raised to a scalar (fast_scalar_power)
+    if exponent == 1.0:
+        return base
+    if exponent == 2.0:
+        return base * base
+    if exponent == 0.5:
+        return np.sqrt(base)
+    if exponent == 0.0:
+        return 1.0
+    if exponent == -1.0:
+        return 1.0 / base
+    return base ** exponent
+
+
+@njit(**_J)
+def _if_then_else(condition, if_true, if_false):
+    if condition:
+        return if_true
+    return if_false
+
+
+@njit(**_J)
+def _and(a, b):
+    return bool(a) and bool(b)
+
+
+@njit(**_J)
+def _or(a, b):
+    return bool(a) or bool(b)
+
+
+@njit(**_J)
+def _not(a):
+    return not bool(a)
+
+
+@njit(**_J)
+def _integer(x):
+    return float(math.trunc(x)) if math.isfinite(x) else x
+
+
+@njit(**_J)
+def _quantum(a, b):
+    if b < _SMALL:
+        return a
+    return b * _integer(a / b)
+
+
+@njit(**_J)
+def _modulo(x, m):
+    return x - _quantum(x, m)
+
+
+@njit(**_J)
+def _step(time, dt, value, tstep):
+    return value if time + dt / 2 > tstep else 0.0
+
+
+@njit(**_J)
+def _ramp(time, slope, start, finish):
+    if time + _SMALL > start:
+        return slope * (min(finish, time) - start)
+    return 0.0
+
+
+@njit(**_J)
+def _pulse(time, start, width):
+    return 1.0 if start - _SMALL <= time < start + width else 0.0
+
+
+@njit(**_J)
+def _pulse_train(time, start, repeat_time, width, end):
+    if repeat_time == 0:
+        return 1.0 if start - _SMALL <= time < start + width else 0.0
+    if start <= time < end:
+        return 1.0 if np.mod(time - start + _SMALL, repeat_time) < width else 0.0
+    return 0.0
+
+
+@njit(**_J)
+def _interp(x, xs, ys):
+    return np.interp(x, xs, ys)
+
+
+@njit(**_J)
+def _extrapolate(x, xs, ys):
+    n = xs.shape[0]
+    if n > 1 and x < xs[0]:
+        return ys[0] + (ys[1] - ys[0]) / (xs[1] - xs[0]) * (x - xs[0])
+    if n > 1 and x > xs[n - 1]:
+        return ys[n - 1] + (ys[n - 1] - ys[n - 2]) / (xs[n - 1] - xs[n - 2]) * (x - xs[n - 1])
+    return np.interp(x, xs, ys)
+
+
+@njit(**_J)
+def _hold_backward(x, xs, ys):
+    i = np.searchsorted(xs, x, side="right") - 1
+    return ys[min(max(i, 0), xs.shape[0] - 1)]
+
+
+@njit(**_J)
+def _look_forward(x, xs, ys):
+    i = np.searchsorted(xs, x, side="left")
+    return ys[min(max(i, 0), xs.shape[0] - 1)]
+
+
+@njit(**_J)
+def _raw(x, xs, ys):
+    i = min(np.searchsorted(xs, x, side="left"), xs.shape[0] - 1)
+    return ys[i] if xs[i] == x else np.nan
+
+
+@njit(**_J)
+def _delay_order(order, dt, delay_time, fixed):
+    if fixed:
+        return float(round(max(delay_time / dt, 1.0) + _SMALL))
+    k = float(math.trunc(order))
+    while k * dt > delay_time:
+        k -= 1.0
+    return k
+
+
+@njit(**_J)
+def _check_order(order, top):
+    if order != math.trunc(order) or order < 1 or order > top:
+        raise ValueError("a delay/smooth order is not an integer within the stages planned "
+                         "for the model's defaults")
+    return order
+'''
+
+_CALLS = {
+    "abs": "abs({0})", "min": "np.minimum({0}, {1})", "max": "np.maximum({0}, {1})",
+    "exp": "np.exp({0})", "ln": "np.log({0})", "log": "(np.log({0})/np.log({1}))",
+    "sqrt": "np.sqrt({0})", "power": "_pow({0}, {1})", "sin": "np.sin({0})",
+    "cos": "np.cos({0})", "tan": "np.tan({0})", "arcsin": "np.arcsin({0})",
+    "arccos": "np.arccos({0})", "arctan": "np.arctan({0})", "sinh": "np.sinh({0})",
+    "cosh": "np.cosh({0})", "tanh": "np.tanh({0})",
+    "if_then_else": "_if_then_else({0}, {1}, {2})", "zidz": "_zidz({0}, {1})",
+    "xidz": "_xidz({0}, {1}, {2})", "integer": "_integer({0})", "quantum": "_quantum({0}, {1})",
+    "modulo": "_modulo({0}, {1})", "step": "_step({0}, {1}, {2}, {3})",
+    "ramp": "_ramp({0}, {1}, {2}, {3})", "pulse": "_pulse({0}, {1}, {2})",
+    "pulse_train": "_pulse_train({0}, {1}, {2}, {3}, {4})",
+    "delay_order": "_delay_order({0}, {1}, {2}, {3})", "check_order": "_check_order({0}, {1})",
+}
+_KINDS = {"interpolate": "_interp", "extrapolate": "_extrapolate",
+          "hold_backward": "_hold_backward", "look_forward": "_look_forward", "raw": "_raw"}
+
+
+class NumbaRenderer(Renderer):
+    """Trees as scalar Python that Numba compiles."""
+
+    binary = {**Renderer.binary, "^": "_pow({0}, {1})", "and": "_and({0}, {1})",
+              "or": "_or({0}, {1})"}
+    unary = {"neg": "-{0}", "not": "_not({0})"}
+
+    def __init__(self, lookups: dict) -> None:
+        self.lookups = lookups
+
+    def number(self, value: float) -> str:
+        if value != value:
+            return "nan"
+        if value in (float("inf"), float("-inf")):
+            return "inf" if value > 0 else "(-inf)"
+        return repr(float(value))
+
+    def call(self, fn: str, args: list[str]) -> str:
+        if fn == "select":
+            k, stages = args[0], args[1:]
+            text = stages[-1]
+            for i in range(len(stages) - 2, -1, -1):
+                text = f"({stages[i]} if {k} == {float(i + 1)!r} else {text})"
+            return text
+        return _CALLS[fn].format(*args)
+
+    def lookup(self, table: str, arg: str) -> str:
+        kind = self.lookups[table][2]
+        return f"{_KINDS[kind]}({arg}, {table}_x, {table}_y)"
+
+
+def emit_numba(ir: ModelIR, steps: Plan, *, header: list[str] | None = None) -> str:
+    """Source of the compiled-kernel module of a planned model."""
+    render = NumbaRenderer(ir.lookups)
+    lines = list(header or []) + [_HEADER]
+    for ident, (xs, ys, _kind) in ir.lookups.items():
+        lines += [f"{ident}_x = np.array({list(xs)!r})", f"{ident}_y = np.array({list(ys)!r})"]
+
+    updates = steps.updates
+    assigned = ({s.target for s in steps.init} | {s.target for s in steps.per_step}
+                | {s.target for s in steps.save_only} | {st.ident for st in ir.states})
+    read: set[str] = set()
+    for stmt in steps.init:
+        read |= refs(stmt.init_expr)
+    for stmt in steps.per_step + steps.save_only:
+        read |= stmt.deps
+    for st in updates:
+        read |= st.update.deps
+    read |= {ident for _, ident in steps.dynamic + steps.static}
+    inputs = sorted(read - assigned - set(ir.lookups) - {TIME, TIME_STEP}) + [TIME_STEP]
+    recorded = [ident for _, ident in steps.dynamic]
+    statics = [ident for _, ident in steps.static]
+    save_only_targets = {s.target for s in steps.save_only}
+
+    i1, i2, i3 = "        ", "            ", "                "
+    body = [f"INPUTS = {inputs!r}", f"STATICS = {statics!r}", "", "",
+            "@njit(**_J)",
+            "def kernel(IN, times, saves, need, sel_j, sel_i, out, ST, first, stop):",
+            "    _last = times.shape[0] - 1",
+            f"    _rec = np.empty({max(len(recorded), 1)})",
+            "    for _m in range(first, stop):"]
+    body += [f"{i1}{ident} = IN[{r}, _m]" for r, ident in enumerate(inputs)]
+    body += [f"{i1}{TIME} = times[0]"]
+    for stmt in steps.init:
+        body.append(f"{i1}{stmt.target} = float({render(stmt.init_expr)})")
+    body += [f"{i1}ST[{r}, _m] = {ident}" for r, ident in enumerate(statics)]
+    for st in updates:
+        if st.mode == "ring":
+            x = st.ident
+            body += [f"{i1}_ord_{x} = int({st.order})", f"{i1}_pipe_{x} = np.empty(_ord_{x})",
+                     f"{i1}_pipe_{x}[:] = {x}", f"{i1}_ptr_{x} = 0"]
+    body += [f"{i1}{ident} = np.nan" for ident in recorded if ident in save_only_targets]
+    body += [f"{i1}_s = 0", f"{i1}for _k in range(_last + 1):", f"{i2}{TIME} = times[_k]"]
+    body += [f"{i2}{s.target} = float({render(s.expr)})" for s in steps.per_step]
+    body += [f"{i2}if saves[_k]:"]
+    for k, s in enumerate(steps.save_only):
+        body += [f"{i3}if need[{k}]:", f"{i3}    {s.target} = float({render(s.expr)})"]
+    body += [f"{i3}_rec[{i}] = {ident}" for i, ident in enumerate(recorded)]
+    body += [f"{i3}for _q in range(sel_j.shape[0]):",
+             f"{i3}    out[sel_j[_q], _m, _s] = _rec[sel_i[_q]]",
+             f"{i3}_s += 1",
+             f"{i2}if _k == _last:", f"{i2}    break"]
+    body += [f"{i2}{st.update.target} = float({render(st.update.expr)})" for st in updates]
+    for st in updates:
+        d, x = st.update.target, st.ident
+        if st.mode == "discrete":
+            body.append(f"{i2}{x} = {d}")
+        elif st.mode == "ring":
+            body += [f"{i2}_pipe_{x}[_ptr_{x}] = {d}", f"{i2}_ptr_{x} = (_ptr_{x} + 1) % _ord_{x}",
+                     f"{i2}{x} = _pipe_{x}[_ptr_{x}]"]
+        elif st.mode == "non_negative":
+            body.append(f"{i2}{x} = max({x} + {d}*{TIME_STEP}, 0.0)")
+        else:
+            body.append(f"{i2}{x} = {x} + {d}*{TIME_STEP}")
+    return "\n".join(lines) + "\n\n" + "\n".join(body) + "\n"

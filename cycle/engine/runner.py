@@ -1,0 +1,566 @@
+"""The runner: parameters in, trajectories out, through the NumPy loop or the compiled one.
+
+``build_engine(path)`` runs the pipeline (or loads its result from the cache) and returns a
+:class:`BatchEngine` that runs ``n`` parameter sets in one call, reproducing PySD's Euler
+integration, saved times, names and function semantics.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import difflib
+import logging
+import os
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from cycle.engine.compiled import (
+    background_done,
+    compile_in_background,
+    is_compiled,
+    load_kernel,
+    numba_available,
+    run_kernel,
+    wait_for_background,
+    warm,
+    write_kernel_file,
+)
+from cycle.engine.generate import cache_dir, load_module, model_source
+from cycle.engine.tree import TIME_STEP, UnsupportedConstruct
+from cycle.errors import UnknownNameError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    import xarray as xr
+
+__all__ = ["BACKENDS", "BatchEngine", "BatchResult", "UnknownVariableError", "build_engine"]
+
+log = logging.getLogger("cycle.engine")
+
+BACKENDS = ("auto", "numba", "numpy")
+"""Loops a batch can run in (see :meth:`BatchEngine.run`)."""
+
+_RPREC = 1e-5  # PySD's relative precision for final and saving times (components.Time)
+
+
+class UnknownVariableError(UnknownNameError):
+    """A name that is not a constant (or variable) of the model."""
+
+
+_MALLOC_TUNED = False
+
+
+def _tune_malloc() -> None:
+    """Keep freed heap memory in the process (glibc only; once per process).
+
+    Every NumPy operation of a run allocates a fresh ``(n,)`` array; with glibc's defaults
+    the heap top is trimmed and regrown thousands of times per run (about 20 % of the run
+    time on a virtual machine).  Set ``CYCLE_ENGINE_MALLOPT=0`` to skip.
+    """
+    global _MALLOC_TUNED
+    if _MALLOC_TUNED or os.environ.get("CYCLE_ENGINE_MALLOPT", "1") == "0":
+        return
+    _MALLOC_TUNED = True
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    mallopt(m_mmap_threshold, 32 * 2**20)
+    mallopt(m_trim_threshold, 256 * 2**20)
+
+
+@dataclass
+class BatchResult:
+    """Saved trajectories of a batch of runs.
+
+    Attributes
+    ----------
+    times : numpy.ndarray
+        Saved model times (the model's time unit), exactly as PySD reports them.
+    values : dict of str to numpy.ndarray
+        Column name as PySD names it (``"Stock"``, or ``"Stock[A1,B2]"`` for each element of
+        a subscripted variable) -> array ``(n, len(times))`` in the variable's units.
+        Constants and time-invariant variables are read-only broadcast views.
+    dims : dict
+        Subscripted variable -> ``(dimensions, {dimension: elements})`` (for
+        :meth:`to_xarray` and :meth:`array`).
+    """
+
+    times: np.ndarray
+    values: dict[str, np.ndarray]
+    dims: dict[str, tuple[list[str], dict[str, list[str]]]] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        """Number of runs."""
+        first = next(iter(self.values.values()), None)
+        return 0 if first is None else first.shape[0]
+
+    def to_dataframe(self, run: int = 0) -> pd.DataFrame:
+        """One run as a DataFrame indexed by time (index name ``"time"``), columns as PySD's."""
+        import pandas as pd
+
+        names = list(self.values)
+        data = np.empty((len(self.times), len(names)))
+        for j, name in enumerate(names):
+            data[:, j] = self.values[name][run]
+        return pd.DataFrame(data, index=pd.Index(self.times, name="time"), columns=names)
+
+    def _groups(self) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+        groups: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for column in self.values:
+            base, _, rest = column.partition("[")
+            if rest and base in self.dims:
+                groups.setdefault(base, []).append((tuple(rest[:-1].split(",")), column))
+        return groups
+
+    def array(self, name: str) -> xr.DataArray:
+        """A variable as a labelled array with dimensions ``(run, time, *its subscripts)``
+        (elements not returned are NaN)."""
+        import xarray as xr
+
+        if name in self.values and name not in self.dims:
+            return xr.DataArray(np.asarray(self.values[name]), dims=("run", "time"),
+                                coords={"run": np.arange(self.n), "time": self.times}, name=name)
+        if name not in self.dims:
+            raise KeyError(f"'{name}' is not in this result")
+        dims, coords = self.dims[name]
+        members = self._groups().get(name)
+        if not members:
+            raise KeyError(f"no element of '{name}' is in this result")
+        shape = [len(coords[d]) for d in dims]
+        data = np.full((self.n, len(self.times), *shape), np.nan)
+        for combo, column in members:
+            index = tuple(coords[d].index(e) for d, e in zip(dims, combo, strict=True))
+            data[(slice(None), slice(None), *index)] = self.values[column]
+        return xr.DataArray(data, dims=("run", "time", *dims), name=name,
+                            coords={"run": np.arange(self.n), "time": self.times,
+                                    **{d: coords[d] for d in dims}})
+
+    def to_xarray(self) -> xr.Dataset:
+        """All runs as an ``xarray.Dataset``: scalar variables ``(run, time)``, subscripted
+        ones ``(run, time, *subscripts)`` under their plain name."""
+        import xarray as xr
+
+        groups = self._groups()
+        grouped = {column for members in groups.values() for _, column in members}
+        data = {name: (("run", "time"), np.asarray(value)) for name, value in self.values.items()
+                if name not in grouped}
+        dataset = xr.Dataset(data, coords={"run": np.arange(self.n), "time": self.times})
+        for name in groups:
+            dataset[name] = self.array(name)
+        return dataset
+
+
+def _normal(name: str) -> str:
+    name = re.sub(r"\s*([\[\],])\s*", r"\1", str(name).strip())
+    return re.sub(r"[\s_]+", " ", name).lower()
+
+
+_SCHEDULES: dict[tuple[float, float, float, float], tuple] = {}
+
+
+def _schedule(initial: float, final: float, dt: float, saveper: float
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Euler times and saved times exactly as ``pysd.py_backend.components.Time``.
+
+    Returns
+    -------
+    (times, saves, saved_times)
+        Every model time at which the loop evaluates the model, whether each is saved, and
+        the saved times rounded as PySD does.
+    """
+    key = (initial, final, dt, saveper)
+    cached = _SCHEDULES.get(key)
+    if cached is not None:
+        return cached
+    prec = dt * _RPREC
+
+    def in_return(t: float) -> bool:
+        delay = t - initial
+        return delay % saveper < prec or -delay % saveper < prec
+
+    times: list[float] = []
+    t = initial
+    while t + dt * _RPREC < final:
+        times.append(t)
+        t = t + dt
+    times.append(t)
+    saves = [in_return(t) for t in times]
+    decimals = -int(np.log10(dt * _RPREC))
+    saved = np.array([np.round(t, decimals) for t, s in zip(times, saves, strict=True) if s],
+                     dtype=float)
+    result = (np.array(times, dtype=float), np.array(saves, dtype=np.bool_), saved)
+    for array in result:
+        array.flags.writeable = False
+    if len(_SCHEDULES) > 64:
+        _SCHEDULES.clear()
+    _SCHEDULES[key] = result
+    return result
+
+
+class BatchEngine:
+    """Runs a generated model for many parameter sets at once.
+
+    Use :func:`build_engine` to create one.
+
+    Attributes
+    ----------
+    constants : dict of str to float
+        Every constant (each element of a subscripted one, ``"k[A1]"``) with its default.
+    stocks : list of str
+        Names of the stocks (INTEG) elements.
+    variables : list of str
+        Names of all non-constant model variable elements (stocks included).
+    elements : dict of str to list of str
+        Vensim variable name -> its element names (``[name]`` for a scalar).
+    dims : dict
+        Subscripted variable -> ``(dimensions, {dimension: elements})``.
+    units : dict of str to str
+        Units of every variable (by Vensim name, and by element name).
+    limits : dict of str to tuple
+        ``(min, max)`` declared in the ``.mdl`` units field (None if open), same keys.
+    source : str
+        The generated NumPy module.
+    sha256 : str
+        sha256 of the ``.mdl`` file.
+    """
+
+    def __init__(self, source: str, *, mdl_path: Path, sha256: str,
+                 source_path: Path | None = None) -> None:
+        self.mdl_path = Path(mdl_path)
+        self.sha256 = sha256
+        self.source = source
+        self.source_path = source_path
+        namespace = load_module(source, str(source_path or f"<cycle.engine {mdl_path}>"))
+        meta = namespace["MODEL"]
+        self._simulate = namespace["simulate"]
+        self._control = namespace["control"]
+        self._kernel_source = namespace.get("KERNEL_SOURCE")
+        self._kernel = None
+        self._logged_fallback = False
+        self._idents: dict[str, str] = meta["idents"]
+        self.constants: dict[str, float] = dict(meta["constants"])
+        self.stocks: list[str] = list(meta["stocks"])
+        self.variables: list[str] = list(meta["variables"])
+        self.elements: dict[str, list[str]] = dict(meta["elements"])
+        self.dims: dict[str, tuple[list[str], dict[str, list[str]]]] = {
+            k: (list(v[0]), dict(v[1])) for k, v in meta["dims"].items()}
+        self.docs: dict[str, str] = dict(meta.get("docs", {}))
+        self.units: dict[str, str] = {}
+        self.limits: dict[str, tuple[float | None, float | None]] = {}
+        for var, labels in self.elements.items():
+            for key in dict.fromkeys([var, *labels]):
+                self.units[key] = meta["units"].get(var, "")
+                self.limits[key] = tuple(meta["limits"].get(var, (None, None)))
+        self._control_names: dict[str, str] = meta["control"]
+        self._control_idents: dict[str, str] = meta["control_idents"]
+        self._dynamic = {name: i for i, name in enumerate(meta["dynamic"])}
+        self._static_names: list[str] = list(meta["static"])
+        self._save_index = {ident: k for k, ident in enumerate(meta["save_only"])}
+        self._save_deps: list[list[int]] = meta["save_deps"]
+        self._lookup = {_normal(name): name for name in list(self.constants) + self.variables}
+        self._groups = {_normal(var): labels for var, labels in self.elements.items()
+                        if labels != [var]}
+        self._control_lookup = {_normal(v): k for k, v in self._control_names.items()}
+        self._const_ident_order = [self._idents[name] for name in self.constants]
+
+    def __repr__(self) -> str:
+        return (f"BatchEngine({self.mdl_path.name!r}: {len(self.constants)} constants, "
+                f"{len(self.stocks)} stocks, {len(self.variables)} variables)")
+
+    # -- names ------------------------------------------------------------
+    def _names(self, name: str, *, constants_only: bool) -> list[str]:
+        """Element names a user's name stands for (one element, or every element of a
+        subscripted variable)."""
+        key = _normal(name)
+        canonical = self._lookup.get(key)
+        if canonical is not None and (canonical in self.constants or not constants_only):
+            return [canonical]
+        group = self._groups.get(key)
+        if group is not None and (not constants_only or all(g in self.constants for g in group)):
+            return list(group)
+        if key in self._control_lookup and not constants_only:
+            return [self._control_names[self._control_lookup[key]]]
+        if key in self._control_lookup:
+            control = self._control_lookup[key]
+            hint = ("it cannot be changed" if control == "initial_time"
+                    else f"pass {control}= to run()")
+            raise UnknownVariableError(f"'{name}' is a time setting, not a parameter; {hint}")
+        if canonical is not None or group is not None:
+            raise UnknownVariableError(
+                f"'{name}' is computed by the model, not a constant; only constants can be set")
+        pool = list(self.constants) if constants_only else list(self._lookup.values())
+        pool += [n for n in self.elements if n not in pool and (
+            not constants_only or all(g in self.constants for g in self.elements[n]))]
+        close = difflib.get_close_matches(str(name), pool, n=3, cutoff=0.6)
+        if not close:
+            lowered = {p.lower(): p for p in pool}
+            close = [lowered[c] for c in difflib.get_close_matches(
+                str(name).lower(), list(lowered), n=3, cutoff=0.5)]
+        kind = "constant" if constants_only else "variable"
+        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        raise UnknownVariableError(f"unknown {kind} '{name}' in {self.mdl_path.name}{hint}")
+
+    def _parameters(self, params: Mapping[str, float | np.ndarray], n: int | None
+                    ) -> tuple[dict[str, object], int]:
+        values: dict[str, np.ndarray] = {}
+        for key, value in params.items():
+            array = np.asarray(value, dtype=float)
+            if array.ndim > 1:
+                raise ValueError(f"parameter '{key}' must be a scalar or a 1-D array of runs")
+            for name in self._names(key, constants_only=True):
+                values[name] = array
+        lengths = {a.shape[0] for a in values.values() if a.ndim == 1}
+        if n is None:
+            n = lengths.pop() if len(lengths) == 1 else (1 if not lengths else None)
+            if n is None:
+                raise ValueError("parameter arrays have different lengths")
+        if n < 1 or any(length != n for length in lengths):
+            raise ValueError(f"parameter arrays must all have shape ({n},)")
+        consts: dict[str, object] = {}
+        idents = self._idents
+        for name, default in self.constants.items():
+            array = values.get(name)
+            consts[idents[name]] = np.float64(default) if array is None else (
+                np.float64(array) if array.ndim == 0 else array)
+        return consts, n
+
+    # -- output layout ----------------------------------------------------
+    def columns(self, return_columns: Sequence[str] | None = None) -> list[str]:
+        """Column names a ``run(return_columns=...)`` returns, in order."""
+        if return_columns is None:
+            return self.variables + list(self.constants)
+        columns: list[str] = []
+        for c in return_columns:
+            columns += self._names(c, constants_only=False)
+        return list(dict.fromkeys(columns))
+
+    def output_layout(self, return_columns: Sequence[str] | None = None, *,
+                      n: int = 1, final_time: float | None = None,
+                      saveper: float | None = None, time_step: float | None = None,
+                      params: Mapping[str, float | np.ndarray] | None = None
+                      ) -> tuple[list[str], tuple[int, int, int], np.ndarray]:
+        """Rows, shape and saved times of the ``out`` array :meth:`run` can write into.
+
+        Returns
+        -------
+        (rows, shape, times)
+            ``rows``: the time-varying columns, in row order; ``shape``:
+            ``(len(rows), n, len(times))``; ``times``: the saved times.
+        """
+        consts, _ = self._parameters(params or {}, 1)
+        ctl = self._control(consts, self._overrides(final_time, saveper, time_step))
+        _, _, saved = _schedule(ctl["initial_time"], ctl["final_time"], ctl["time_step"],
+                                ctl["saveper"])
+        rows = [c for c in self.columns(return_columns) if c in self._dynamic]
+        return rows, (len(rows), n, len(saved)), saved
+
+    @staticmethod
+    def _overrides(final_time, saveper, time_step) -> dict[str, float]:
+        return {key: value for key, value in (
+            ("final_time", final_time), ("saveper", saveper), ("time_step", time_step))
+            if value is not None}
+
+    # -- running ----------------------------------------------------------
+    def run(self, params: Mapping[str, float | np.ndarray] | None = None, *,
+            n: int | None = None, final_time: float | None = None,
+            saveper: float | None = None, time_step: float | None = None,
+            return_columns: Sequence[str] | None = None, backend: str = "auto",
+            out: np.ndarray | None = None) -> BatchResult:
+        """Simulate ``n`` parameter sets in one pass.
+
+        Parameters
+        ----------
+        params : mapping, optional
+            Name of a constant -> value in its units: a scalar (same for every run) or an
+            array of shape ``(n,)``.  The plain name of a subscripted constant sets every
+            element; ``"k[A1]"`` one element.
+        n : int, optional
+            Number of runs; inferred from the array parameters (1 if none).
+        final_time, saveper, time_step : float, optional
+            Override FINAL TIME, SAVEPER and TIME STEP (model time unit), as the
+            keywords of ``pysd.Model.run``.
+        return_columns : sequence of str, optional
+            Names to return (default: every variable and constant, as PySD); a subscripted
+            variable's plain name returns each of its elements (``"Stock[A1,B2]"`` ...);
+            time settings (e.g. ``"FINAL TIME"``) may be requested too.
+        backend : {"auto", "numba", "numpy"}
+            ``"numba"``: the compiled per-member loop (compiles first if needed; raises
+            :class:`UnsupportedConstruct` if it cannot run); ``"numpy"``: the NumPy loop over
+            arrays; ``"auto"``: the compiled loop when it is compiled already (otherwise the
+            NumPy loop while it compiles in the background; logged once).
+        out : numpy.ndarray, optional
+            Array of shape and row order :meth:`output_layout` gives, into which the saved
+            values of the time-varying columns are written (e.g. a chunk of a larger
+            result); the returned values are views of it.
+
+        Returns
+        -------
+        BatchResult
+
+        Raises
+        ------
+        UnknownVariableError
+            For names that are not constants (params) or not model variables
+            (return_columns).
+        """
+        if backend not in BACKENDS:
+            raise ValueError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
+        consts, n = self._parameters(params or {}, n)
+        if n >= 1024:
+            _tune_malloc()
+        ctl = self._control(consts, self._overrides(final_time, saveper, time_step))
+        if not ctl["time_step"] > 0 or not ctl["saveper"] > 0:
+            raise ValueError("TIME STEP and SAVEPER must be positive")
+        times, saves, saved = _schedule(ctl["initial_time"], ctl["final_time"],
+                                        ctl["time_step"], ctl["saveper"])
+        columns = self.columns(return_columns)
+        dynamic = [c for c in columns if c in self._dynamic]
+        sel = [(j, self._dynamic[name]) for j, name in enumerate(dynamic)]
+        need = np.zeros(max(1, len(self._save_index)), dtype=np.bool_)
+        todo = [self._save_index[self._idents[name]] for name in dynamic
+                if self._idents[name] in self._save_index]
+        while todo:
+            k = todo.pop()
+            if not need[k]:
+                need[k] = True
+                todo.extend(self._save_deps[k])
+        shape = (len(dynamic), n, len(saved))
+        if out is None:
+            out = np.empty(shape)
+        elif out.shape != shape or out.dtype != np.float64:
+            raise ValueError(f"out must be a float64 array of shape {shape}, not "
+                             f"{out.dtype}{out.shape}")
+        statics = self._execute(consts, ctl, times, saves, need, sel, out, backend, n)
+
+        values: dict[str, np.ndarray] = {}
+        flat = (n, len(saved))
+        for name in columns:
+            if name in self._dynamic:
+                values[name] = out[dynamic.index(name)]
+            else:
+                if name in self.constants:
+                    value = consts[self._idents[name]]
+                elif _normal(name) in self._control_lookup:
+                    value = ctl[self._control_lookup[_normal(name)]]
+                else:
+                    value = statics[name]
+                value = np.asarray(value, dtype=float)
+                values[name] = np.broadcast_to(value[:, None] if value.ndim else value, flat)
+        dims = {var: spec for var, spec in self.dims.items()
+                if any(label in values for label in self.elements.get(var, ()))}
+        return BatchResult(times=saved, values=values, dims=dims)
+
+    # -- compiled loop ----------------------------------------------------
+    @property
+    def has_kernel(self) -> bool:
+        """Whether the compiled per-member loop (Numba) can run this model."""
+        return bool(self._kernel_source) and numba_available()
+
+    def _kernel_path(self) -> Path:
+        stem = (self.source_path.stem if self.source_path is not None
+                else f"{self.mdl_path.stem}-{self.sha256[:16]}")
+        folder = self.source_path.parent if self.source_path is not None else cache_dir()
+        return folder / f"{stem}-kernel.py"
+
+    def _kernel_module(self):
+        if self._kernel is None:
+            self._kernel = load_kernel(self._kernel_source, self._kernel_path())
+        return self._kernel
+
+    def compile(self) -> bool:
+        """Compile the per-member loop now (blocking; seconds the first time, then loaded
+        from Numba's cache). Returns False if Numba is not installed."""
+        if not self.has_kernel:
+            return False
+        path = self._kernel_path()
+        wait_for_background(path)
+        write_kernel_file(self._kernel_source, path)
+        if not is_compiled(path):
+            warm(path)
+        self._kernel_module()
+        return True
+
+    def _kernel_ready(self) -> bool:
+        """Compiled already (in this process or in the cache); if not, start compiling it in
+        another process, so this call takes the NumPy loop instead of waiting."""
+        if self._kernel is not None:
+            return True
+        path = self._kernel_path()
+        if path.is_file() and is_compiled(path) and background_done(path):
+            return True
+        write_kernel_file(self._kernel_source, path)
+        compile_in_background(path)
+        return False
+
+    def _execute(self, consts: dict[str, object], ctl: dict[str, float], times: np.ndarray,
+                 saves: np.ndarray, need: np.ndarray, sel: list[tuple[int, int]],
+                 out: np.ndarray, backend: str, n: int) -> dict[str, object]:
+        if backend == "numba" and not self.has_kernel:
+            raise UnsupportedConstruct("compiled loop", self.mdl_path.name,
+                                       "Numba is not installed; use backend='numpy'")
+        use_kernel = backend == "numba" or (
+            backend == "auto" and self.has_kernel and self._kernel_ready())
+        if backend == "auto" and not use_kernel and not self._logged_fallback:
+            self._logged_fallback = True
+            log.info("%s: the compiled loop is %s; running the NumPy loop",
+                     self.mdl_path.name, "compiling in the background" if self.has_kernel
+                     else "unavailable (Numba is not installed)")
+        # Division by zero, overflow and NaN follow IEEE rules as in PySD's NumPy calls;
+        # IF THEN ELSE / ZIDZ evaluate both branches, so warnings would be spurious.
+        with np.errstate(all="ignore"):
+            if use_kernel:
+                if backend == "numba":
+                    self.compile()
+                return self._run_kernel(consts, ctl, times, saves, need, sel, out, n)
+            return self._simulate(consts, ctl, times, saves, need, sel, out)
+
+    def _run_kernel(self, consts, ctl, times, saves, need, sel, out, n) -> dict[str, object]:
+        module = self._kernel_module()
+        inputs = module.INPUTS
+        values = {**consts, **{self._control_idents[k]: v for k, v in ctl.items()},
+                  TIME_STEP: ctl["time_step"]}
+        IN = np.empty((len(inputs), n))
+        for r, ident in enumerate(inputs):
+            IN[r] = values[ident]
+        ST = np.empty((len(module.STATICS), n))
+        sel_j = np.array([j for j, _ in sel], dtype=np.int64)
+        sel_i = np.array([i for _, i in sel], dtype=np.int64)
+        run_kernel(module, IN, times, saves, need, sel_j, sel_i, out, ST)
+        return dict(zip(self._static_names, ST, strict=True))
+
+
+def build_engine(mdl_path: Path | str, *, cache_dir: Path | str | None = None,
+                 use_cache: bool = True) -> BatchEngine:
+    """Build (or load from the cache) the batch engine of a Vensim model.
+
+    Parameters
+    ----------
+    mdl_path : Path or str
+        The Vensim ``.mdl`` file.
+    cache_dir : Path or str, optional
+        Where generated modules are cached (default ``$CYCLE_CACHE_DIR/engine`` or
+        ``~/.cache/cycle/engine``).
+    use_cache : bool
+        Read and write the cache (default True).
+
+    Raises
+    ------
+    UnsupportedConstruct
+        If the model uses a construct the engine does not implement (naming it and the
+        variable).
+    """
+    path = Path(mdl_path)
+    source, sha256, cached = model_source(
+        path, cache=Path(cache_dir) if cache_dir is not None else None, use_cache=use_cache)
+    return BatchEngine(source, mdl_path=path, sha256=sha256, source_path=cached)

@@ -1,0 +1,166 @@
+"""What the explorer page is told about the model, all read from the model and the catalogue.
+
+Nothing numeric about the model is written here: lever settings, units, ranges, defaults
+and documentation come from :mod:`cycle.levers` and :class:`cycle.model.Model`; the panels
+and metric rows from :mod:`cycle.metrics` (the lists ``cycle compare`` reports); the
+observations from the calibration data; the uncertainty sample from the shipped
+uncertainty spec of the model (:mod:`cycle.uncertainty`).
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from typing import Any
+
+from cycle import metrics as M
+from cycle.levers import LEVERS, TIME_KEYS
+
+__all__ = ["PANELS", "panels", "lever_payload", "scenario_payload", "observed_payload",
+           "uncertainty_payload", "metric_rows", "metric_variables", "num"]
+
+BAND_MEMBERS = 200
+"""Members of the uncertainty ensemble the page runs for its band."""
+BAND_SEED = 0
+"""Seed of the uncertainty sample (Latin hypercube), recorded in the page."""
+
+PANELS: list[tuple[str, list[str]]] = (
+    [(v, [v]) for v in M.KEY_OUTCOMES]
+    + [("Firms by stage", []),  # filled from the model: its stocks counting firms
+       ("NPL Ratio", ["NPL Ratio"]),
+       ("Public outlay by payer", [*M.OUTLAY_BY_PAYER, "Cumulative Public Outlay"]),
+       ("Losses by bearer", list(M.LOSSES_BY_BEARER)),
+       ("Private Finance Outstanding", ["Private Finance Outstanding"])])
+"""Panels of the explorer: (title, variables). Titles of one-variable panels are the variable."""
+
+
+def num(x: float) -> float | None:
+    """A float for JSON (``None`` for nan/inf)."""
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def panels(model) -> list[dict[str, Any]]:
+    """The panels whose variables exist in `model` (firms by stage: its stocks named ``... Firms``)."""
+    out = []
+    for title, names in PANELS:
+        if title == "Firms by stage":
+            names = [n for n, v in model.variables.items()
+                     if v.kind == "stock" and n.endswith(" Firms")]
+        names = [n for n in names if n in model.variables]
+        if names:
+            units = sorted({model.variables[n].units for n in names})
+            out.append({"title": title, "variables": names, "units": " / ".join(units)})
+    return out
+
+
+def _field(model, variable: str, key: str) -> dict[str, Any]:
+    var = model.variables[variable]
+    lo, hi = var.limits
+    return {"key": key, "variable": variable, "units": var.units, "default": model.defaults[variable],
+            "lo": num(lo), "hi": num(hi), "doc": var.doc}
+
+
+def lever_payload(model) -> list[dict[str, Any]]:
+    """Every lever of the catalogue: its settings and time profile with units, ranges, docs."""
+    out = []
+    for lever in LEVERS.values():
+        tc = lever.time_constants()
+        out.append({
+            "name": lever.name, "group": lever.group, "description": lever.description,
+            "settings": [_field(model, s.variable_name, s.name) for s in lever.settings],
+            "time": [_field(model, tc[k], k) for k in TIME_KEYS],
+            "constraints": [{"settings": list(c.settings), "limit": c.limit, "reason": c.reason}
+                            for c in lever.constraints]})
+    return out
+
+
+def scenario_payload(scenarios, model) -> list[dict[str, Any]]:
+    """Each scenario (checked against `model`) as ``{name, description, levers, params, shipped}``."""
+    from cycle.scenarios import available_scenarios, load_scenario
+
+    shipped = available_scenarios()
+    seen: dict[str, dict] = {}
+    for item in [*shipped, *scenarios]:
+        s = load_scenario(item, model)
+        seen[s.name] = {"name": s.name, "description": " ".join(s.description.split()),
+                        "levers": s.levers, "params": s.params,
+                        "shipped": item in shipped, "source": str(s.source.name) if s.source else ""}
+    return list(seen.values())
+
+
+def observed_payload(model) -> list[dict[str, Any]]:
+    """Observed points (model time, value, sigma) of the variables the model has."""
+    try:
+        from cycle.runs import observed_for_plots
+
+        obs = observed_for_plots(model)
+    except Exception:  # observations are decoration; a model without them still explores
+        return []
+    return [{"variable": r.variable, "time": float(r.time), "value": float(r.value),
+             "sigma": float(r.sigma), "period": str(r.period)} for r in obs.itertuples()]
+
+
+def uncertainty_payload(model, n: int = BAND_MEMBERS, seed: int = BAND_SEED) -> dict[str, Any] | None:
+    """A Latin-hypercube sample of the model's shipped uncertainty spec (``None`` if it has none)."""
+    import warnings
+
+    from cycle.errors import CycleError
+    from cycle.uncertainty import available_specs, load_uncertainties
+
+    if model.name not in available_specs():
+        return None
+    try:
+        spec = load_uncertainties(model.name, model)
+    except CycleError as exc:  # a spec out of step with the model: the page goes without a band
+        warnings.warn(f"no uncertainty band in the page: {exc}", stacklevel=2)
+        return None
+    sample = spec.sample(n, sampler="lhs", seed=seed)
+    return {"spec": model.name, "description": spec.description, "sampler": "lhs", "seed": seed,
+            "names": list(sample.columns), "values": sample.to_numpy().tolist()}
+
+
+def metric_rows(model, final: float) -> list[dict[str, Any]]:
+    """The rows of ``cycle compare``'s metrics table, in its order, with what each computes.
+
+    ``kind`` is ``level`` (value of ``variable`` at ``year``, linear between saved points),
+    ``crowd_in`` (:func:`cycle.metrics.crowd_in_multiplier`), ``doubling``
+    (:func:`cycle.metrics.loan_doubling_year`) or ``peak`` (:func:`cycle.metrics.peak_npl_ratio`).
+    """
+    years = [y for y in M.METRIC_YEARS if y <= final + 1e-9] or [final]
+    stocks = (M.KEY_OUTCOMES + M.OUTLAY_BY_PAYER + ["Cumulative Public Outlay"] + M.LOSSES_BY_BEARER
+              + ["Cumulative Default Losses"])
+    rows = []
+    for var in stocks:
+        if var not in model.variables:
+            continue
+        for y in years:
+            rows.append({"metric": var, "year": y, "units": model.variables[var].units,
+                         "kind": "level", "variable": var})
+    for y in years:
+        rows.append({"metric": "Crowd-in multiplier", "year": y,
+                     "units": "bn yuan private per bn yuan public", "kind": "crowd_in"})
+    sig = inspect.signature(M.loan_doubling_year).parameters
+    rows.append({"metric": "Year tech loans double end-2021", "year": None, "units": "year",
+                 "kind": "doubling", "variable": sig["variable"].default,
+                 "reference_time": sig["reference_time"].default})
+    rows.append({"metric": "Peak NPL Ratio", "year": None, "units": "Dmnl", "kind": "peak",
+                 "variable": "NPL Ratio"})
+    return rows
+
+
+def metric_constants() -> dict[str, Any]:
+    """Constants of the metric definitions the page needs."""
+    return {"min_public_money": M.MIN_PUBLIC_MONEY, "crowd": list(M._CROWD)}
+
+
+def metric_variables(model) -> list[str]:
+    """Every variable the metrics read that the model has."""
+    return [v for v in M.required_variables() + ["Cumulative Default Losses"] if v in model.variables]
+
+
+def scenario_name(item, model) -> str:
+    """The name a scenario argument (shipped name or path) loads as."""
+    from cycle.scenarios import load_scenario
+
+    return load_scenario(item, model).name
