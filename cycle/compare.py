@@ -114,26 +114,8 @@ def compare(scenarios, *, until: float | None = None, model="northeast",
 
 
 def _metrics(model, runs: dict[str, pd.DataFrame], final: float) -> pd.DataFrame:
-    base = runs["baseline"]
-    years = [y for y in M.METRIC_YEARS if y <= final + 1e-9] or [final]
-    units = {n: v.units for n, v in model.variables.items()}
-    stocks = (M.KEY_OUTCOMES + M.OUTLAY_BY_PAYER + ["Cumulative Public Outlay"] + M.LOSSES_BY_BEARER
-              + ["Cumulative Default Losses"])
-    rows = []
-    for name, run in runs.items():
-        for var in stocks:
-            for y in years:
-                rows.append((name, var, y, units[var], M.level_at(run, var, y),
-                             M.difference_at(run, base, var, y)))
-        for y in years:
-            rows.append((name, "Crowd-in multiplier", y, "bn yuan private per bn yuan public",
-                         M.crowd_in_multiplier(run, base, y), math.nan))
-        dy = M.loan_doubling_year(run)
-        rows.append((name, "Year tech loans double end-2021", math.nan, "year", dy,
-                     dy - M.loan_doubling_year(base)))
-        pk = M.peak_npl_ratio(run)
-        rows.append((name, "Peak NPL Ratio", math.nan, "Dmnl", pk, pk - M.peak_npl_ratio(base)))
-    return pd.DataFrame(rows, columns=["scenario", "metric", "year", "units", "value", "difference"])
+    """The metrics table: every metric of :data:`cycle.metrics.METRICS` for every run."""
+    return M.table(model, runs, final)
 
 
 def _fmt(x: float, units: str = "") -> str:
@@ -179,13 +161,18 @@ def metrics_markdown(result: ComparisonResult) -> str:
         return _md_table(["metric"] + cols, rows)
 
     parts = [f"# Scenario comparison ({result.model.name}, runs to {result.until:g})", "",
-             "Time is calendar years (2022.0 = end of 2021). Crowd-in multiplier = ΔPrivate Finance "
-             "Outstanding / Δ(Central Bank Funds Outstanding + Cumulative Public Outlay), scenario minus "
-             "baseline.", "", "## Levels", "", table("value", False), "",
+             "Time is calendar years (2022.0 = end of 2021). Definitions at the end.", "",
+             "## Levels", "", table("value", False), "",
              "## Difference from baseline", "", table("difference", True), ""]
     parts += ["## Scenarios", ""]
     for s in result.scenarios:
         parts.append(f"- **{s.name}**: {' '.join(s.description.split()) or '(no description)'}")
+    parts += ["", "## Definitions (cycle/metrics.py)", "",
+              "Levels: the variable at the year (linear between saved points); difference = scenario "
+              "minus baseline.", ""]
+    for m in M.METRICS:
+        if m.op != "value_at":
+            parts.append(f"- **{m.name}** ({m.units}): {m.formula()}. {m.note}".rstrip())
     return "\n".join(parts) + "\n"
 
 
@@ -270,52 +257,74 @@ def _scenario_lines(result: ComparisonResult, width: int = 190) -> str:
     return "\n".join(lines)
 
 
+def _plot_year(met: pd.DataFrame, year: float) -> float:
+    """The latest year of the at-year rows not after `year` (else the earliest)."""
+    years = sorted(set(met["year"].dropna()))
+    before = [y for y in years if y <= year + 1e-9]
+    return before[-1] if before else (years[0] if years else math.nan)
+
+
 def plot_metric_differences(result: ComparisonResult, path: str | os.PathLike, *,
                             year: float = 2035.0) -> Path:
-    """Each scenario's difference from the baseline at `year`, with values: the key outcomes,
-    public outlay by payer and default losses by bearer, one panel per variable."""
+    """Every metric of the table (:data:`cycle.metrics.METRICS`) as bars with values, one panel
+    per metric, one row per group: the key outcomes, public outlay by payer, default losses by
+    bearer (each scenario minus the baseline at `year`, or the latest metric year before it) and
+    the scenario metrics (crowd-in and leverage at that year, extra credit, peak NPL and deepest
+    shortfall; metrics already relative to the baseline are shown as they are). Values are read
+    from ``result.metrics``, the rows of metrics.csv."""
+    from cycle.plotting import style
     from cycle.plotting.style import fmt_value, plt, scenario_colours, tr, unit_label, var_label
 
-    year = min(year, result.until)
+    met = result.metrics
+    year = _plot_year(met, year)
     names = [s.name for s in result.scenarios if s.name != "baseline"]
     colours = scenario_colours(["baseline"] + names)
-    groups = [("Key outcomes", M.KEY_OUTCOMES),
-              ("Public outlay by payer", M.OUTLAY_BY_PAYER + ["Cumulative Public Outlay"]),
-              ("Losses by bearer", M.LOSSES_BY_BEARER)]
-    groups = [(g, [v for v in vs if v in result.model.variables
-                   and v in set(result.trajectories["variable"])]) for g, vs in groups]
-    groups = [(g, vs) for g, vs in groups if vs]
-    ncols = max(len(vs) for _, vs in groups)
+    zh = style._LANG["lang"] == "zh"
+    groups: dict[str, list[M.Metric]] = {}
+    for m in M.METRICS:
+        if (met["metric"] == m.name).any():
+            groups.setdefault(m.group, []).append(m)
+    ncols = max(len(ms) for ms in groups.values())
     height = 3.3 * len(groups) + 1.0
     fig, axes = plt.subplots(len(groups), ncols, figsize=(2.9 * ncols + 0.6, height),
                              squeeze=False)
     fig.subplots_adjust(left=0.05, right=0.99, bottom=0.9 / height + 0.02, top=1 - 0.8 / height,
                         wspace=0.45, hspace=0.75)
-    for row, (group, variables) in enumerate(groups):
+    for row, (group, metrics) in enumerate(groups.items()):
         for col in range(ncols):
             ax = axes[row, col]
-            if col >= len(variables):
+            if col >= len(metrics):
                 ax.set_visible(False)
                 continue
-            var = variables[col]
-            wide = result.wide(var)
-            vals = [M.level_at(wide, n, year) - M.level_at(wide, "baseline", year) for n in names]
-            scale = max(1.0, float(wide.abs().max().max()))
+            m = metrics[col]
+            sel = met[met["metric"] == m.name]
+            at_year = sel["year"].notna().any()
+            if at_year:
+                sel = sel[sel["year"] == year]
+            relative = m.op in M.RELATIVE_OPS
+            col_name = "value" if relative else "difference"
+            by = dict(zip(sel["scenario"], sel[col_name], strict=True))
+            vals = [float(by.get(n, math.nan)) for n in names]
+            scale = max([1.0] + [abs(float(x)) for x in sel["value"] if math.isfinite(x)])
             vals = [0.0 if abs(v) < 1e-12 * scale else v for v in vals]  # rounding noise
-            bars = ax.bar(range(len(names)), vals, color=[colours[n] for n in names])
+            drawn = [v if math.isfinite(v) else 0.0 for v in vals]
+            bars = ax.bar(range(len(names)), drawn, color=[colours[n] for n in names])
             ax.bar_label(bars, labels=[fmt_value(v) for v in vals], fontsize=7.5, padding=2)
             ax.axhline(0, color="black", lw=0.8)
             ax.ticklabel_format(axis="y", useOffset=False)
-            if not any(vals):
+            if not any(drawn):
                 ax.set_ylim(-1, 1)
-                ax.text(0.5, 0.7, tr("no difference"), transform=ax.transAxes, ha="center",
-                        fontsize=8, color="0.4")
+                ax.text(0.5, 0.7, tr("no difference") if all(map(math.isfinite, vals)) else "–",
+                        transform=ax.transAxes, ha="center", fontsize=8, color="0.4")
             ax.margins(y=0.2)
-            ax.set_xticks(range(len(names)), names,
-                          rotation=55, ha="right", fontsize=7.5)
-            ax.set_title(var_label(var), fontsize=8.5, wrap=True)
+            ax.set_xticks(range(len(names)), names, rotation=55, ha="right", fontsize=7.5)
+            label = var_label(m.name) if m.op == "value_at" else (m.zh if zh and m.zh else m.name)
+            if at_year and m.op != "value_at":
+                label = f"{label} {year:g}"
+            ax.set_title(label, fontsize=8.5, wrap=True)
             ax.tick_params(axis="y", labelsize=7.5)
-            ax.set_ylabel(f"Δ ({unit_label(result.model.variables[var].units)})", fontsize=8)
+            units = unit_label(str(sel["units"].iloc[0])) if len(sel) else ""
+            ax.set_ylabel(units if relative else f"Δ ({units})", fontsize=8)
             ax.grid(alpha=0.3, axis="y")
         axes[row, 0].annotate(tr(group), (0, 1), xycoords="axes fraction", xytext=(-30, 28),
                               textcoords="offset points", fontsize=11, fontweight="bold")
