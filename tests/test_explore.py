@@ -94,16 +94,41 @@ def test_zh_labels_cover_the_page(model):
     assert missing_glyphs(all_zh_text()) == ""
 
 
-def test_metric_rows_match_compare(model):
+def test_page_metrics_are_the_spec_compare_evaluates(model, page):
+    """The page embeds cycle.metrics' spec, and its rows are exactly those of compare's table."""
+    from cycle import metrics as M
     from cycle.compare import _metrics
 
     run = model.run()
     ref = _metrics(model, {"baseline": run}, model.final_time)
-    rows = P.metric_rows(model, model.final_time)
-    got = [(r["metric"], r["year"], r["units"]) for r in rows]
+    spec = _data(page)["metric_spec"]
+    assert spec == json.loads(json.dumps(M.spec_json(model, model.final_time)))
+    assert spec["ops"] == list(M.OPS)
+    assert [m["name"] for m in spec["metrics"]] == list(dict.fromkeys(ref["metric"]))
+    got = [(m["name"], y, m["units"]) for m in spec["metrics"] for y in m["row_years"]]
     want = [(m, None if y != y else y, u) for m, y, u in zip(ref["metric"], ref["year"], ref["units"],
                                                             strict=True)]
     assert got == want
+    assert "Year tech loans double end-2021" not in got[0] + tuple(ref["metric"])
+
+
+def test_page_scripts_hold_no_metric_formula():
+    """The JavaScript knows the operations, not the metrics: no metric or variable it reads is named."""
+    from cycle import metrics as M
+    from cycle.explore.page import ASSETS
+
+    js = "".join((ASSETS / f).read_text(encoding="utf-8") for f in ("metrics.js", "explorer.js", "common.js"))
+    names = {m.name for m in [*M.METRICS, M.LOAN_DOUBLING]} | set(M.required_variables())
+    assert [n for n in names if n in js] == []
+    for op in M.OPS:
+        assert f"{op}(" in (ASSETS / "metrics.js").read_text(encoding="utf-8")
+
+
+def test_metric_labels_have_glyphs():
+    from cycle import metrics as M
+
+    assert all(m.zh for m in M.METRICS if m.op != "value_at")
+    assert missing_glyphs("".join(m.zh for m in [*M.METRICS, M.LOAN_DOUBLING])) == ""
 
 
 def test_cli_explore_bad_input(tmp_path, capsys):

@@ -275,6 +275,43 @@ def test_saved_toml_reproduces_the_page_in_compare(explorer, tmp_path):
     assert close(_loan_2035(explorer), float(sel["value"].iloc[0]), 1e-8)
 
 
+def test_every_operation_agrees_with_python(explorer):
+    """metrics.js evaluates each operation of cycle.metrics.OPS as Python does, on the same runs:
+    the table's metrics and variants with other windows, years and the (unreported) doubling year."""
+    from dataclasses import replace
+
+    from cycle import metrics as M
+
+    assert explorer.js("CycleMetrics.OPS") == list(M.OPS)
+    explorer.page.locator("#f-guidance_fund-injection-range").fill("30")
+    explorer.page.wait_for_function("cycleExplorer.state.values['Guidance Fund Injection Policy'] === 30")
+    runs = explorer.js("""[cycleExplorer.current(), cycleExplorer.baseline()].map((r) =>
+        ({times: Array.from(r.times), values: Object.fromEntries(Object.entries(r.values).map(
+            ([k, v]) => [k, Array.from(v)]))}))""")
+    run, base = (pd.DataFrame(r["values"], index=pd.Index(r["times"], name="time")) for r in runs)
+    tlb = ("Tech Loan Balance",)
+    extra = [M.LOAN_DOUBLING, replace(M.LOAN_DOUBLING, threshold=50.0),
+             replace(M.metric("Peak NPL Ratio"), window=(2025.0, 2031.3)),
+             replace(M.metric("Deepest loan shortfall vs baseline"), variables=("Patient Capital",),
+                     window=(2026.0, None)),
+             replace(M.metric("Extra tech credit 2025-2035"), variables=tlb + ("Patient Capital",),
+                     window=(2024.1, 2047.7)),
+             replace(M.metric("Extra tech credit 2025-2035"), window=(2000.0, 2030.0)),
+             replace(M.metric("Crowd-in multiplier"), years=(2026.6, 2041.0, 2100.0)),
+             replace(M.metric("Finance leverage"), threshold=1e9)]
+    specs = [m.as_dict() for m in [*M.METRICS, *extra]]
+    checked = 0
+    for m, d in zip([*M.METRICS, *extra], specs, strict=True):
+        for y in (m.years or (math.nan,)):
+            want = M.evaluate(m, run, base, y)
+            got = explorer.js("([m, y]) => CycleMetrics.evaluate(m, cycleExplorer.current(), "
+                              "cycleExplorer.baseline(), y === null ? NaN : y)",
+                              [d, None if math.isnan(y) else y])
+            assert close(got, want), (m.name, y, got, want)
+            checked += math.isfinite(want)
+    assert checked > 40
+
+
 def test_band_is_the_engine_ensemble(explorer, model, engine):
     data = explorer.js("CYCLE_DATA.uncertainty")
     if data is None:

@@ -53,7 +53,7 @@ def _fill(template: str, parts: dict[str, str]) -> str:
 
 def _page_text(data: dict) -> str:
     """Every text the page can show in Chinese (for the font subset)."""
-    zh = json.dumps(data["zh"], ensure_ascii=False)
+    zh = json.dumps([data["zh"], data.get("metric_zh", {})], ensure_ascii=False)
     return zh + json.dumps(data.get("scenarios", []), ensure_ascii=False) + "English中文–—·±σ…"
 
 
@@ -100,9 +100,8 @@ def explorer_html(scenarios: list[str], *, lang: str = "en", model="northeast") 
         "panels": panels,
         "observed": P.observed_payload(m),
         "uncertainty": band,
-        "metric_rows": P.metric_rows(m, final),
-        "metric_constants": P.metric_constants(),
-        "metric_variables": P.metric_variables(m),
+        "metric_spec": P.metric_spec(m, final),
+        "metric_zh": P.metric_zh(),
         "plot_from": max(PLOT_FROM, m.initial_time), "plot_to": min(PLOT_TO, final),
         "zh": zh_labels(),
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -111,7 +110,7 @@ def explorer_html(scenarios: list[str], *, lang: str = "en", model="northeast") 
         "TITLE": f"cycle explore — {m.name}", "FONT_CSS": font_face_css(_page_text(data)),
         "CSS": _asset("style.css"), "ECHARTS": _script(_asset("echarts.common.min.js")),
         "DATA": _json(data), "MODEL": _script(js_model), "COMMON": _script(_asset("common.js")),
-        "APP": _script(_asset("explorer.js")), "CREDITS": CREDITS,
+        "METRICS": _script(_asset("metrics.js")), "APP": _script(_asset("explorer.js")), "CREDITS": CREDITS,
     }
     return _fill(_asset("explorer.html"), parts)
 
@@ -187,7 +186,7 @@ def report_html(result, *, lang: str = "en", argv: list[str] | None = None) -> s
         "starts": {k: _nan_to_none(float(v)) for k, v in result.starts.items()},
         "times": times, "series": series, "panels": panels, "observed": P.observed_payload(m),
         "units": {v: m.variables[v].units for v in wanted},
-        "metrics": metrics, "manifest": manifest, "zh": zh_labels(),
+        "metrics": metrics, "metric_zh": P.metric_zh(), "manifest": manifest, "zh": zh_labels(),
         "plot_from": max(PLOT_FROM, m.initial_time), "plot_to": min(PLOT_TO, result.until),
     }
     parts = {

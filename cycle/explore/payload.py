@@ -2,14 +2,13 @@
 
 Nothing numeric about the model is written here: lever settings, units, ranges, defaults
 and documentation come from :mod:`cycle.levers` and :class:`cycle.model.Model`; the panels
-and metric rows from :mod:`cycle.metrics` (the lists ``cycle compare`` reports); the
+and metric definitions from :mod:`cycle.metrics` (the spec ``cycle compare`` evaluates); the
 observations from the calibration data; the uncertainty sample from the shipped
 uncertainty spec of the model (:mod:`cycle.uncertainty`).
 """
 
 from __future__ import annotations
 
-import inspect
 import math
 from typing import Any
 
@@ -17,7 +16,7 @@ from cycle import metrics as M
 from cycle.levers import LEVERS, TIME_KEYS
 
 __all__ = ["PANELS", "panels", "lever_payload", "scenario_payload", "observed_payload",
-           "uncertainty_payload", "metric_rows", "metric_variables", "num"]
+           "uncertainty_payload", "metric_spec", "metric_zh", "num"]
 
 BAND_MEMBERS = 200
 """Members of the uncertainty ensemble the page runs for its band."""
@@ -120,43 +119,15 @@ def uncertainty_payload(model, n: int = BAND_MEMBERS, seed: int = BAND_SEED) -> 
             "names": list(sample.columns), "values": sample.to_numpy().tolist()}
 
 
-def metric_rows(model, final: float) -> list[dict[str, Any]]:
-    """The rows of ``cycle compare``'s metrics table, in its order, with what each computes.
-
-    ``kind`` is ``level`` (value of ``variable`` at ``year``, linear between saved points),
-    ``crowd_in`` (:func:`cycle.metrics.crowd_in_multiplier`), ``doubling``
-    (:func:`cycle.metrics.loan_doubling_year`) or ``peak`` (:func:`cycle.metrics.peak_npl_ratio`).
-    """
-    years = [y for y in M.METRIC_YEARS if y <= final + 1e-9] or [final]
-    stocks = (M.KEY_OUTCOMES + M.OUTLAY_BY_PAYER + ["Cumulative Public Outlay"] + M.LOSSES_BY_BEARER
-              + ["Cumulative Default Losses"])
-    rows = []
-    for var in stocks:
-        if var not in model.variables:
-            continue
-        for y in years:
-            rows.append({"metric": var, "year": y, "units": model.variables[var].units,
-                         "kind": "level", "variable": var})
-    for y in years:
-        rows.append({"metric": "Crowd-in multiplier", "year": y,
-                     "units": "bn yuan private per bn yuan public", "kind": "crowd_in"})
-    sig = inspect.signature(M.loan_doubling_year).parameters
-    rows.append({"metric": "Year tech loans double end-2021", "year": None, "units": "year",
-                 "kind": "doubling", "variable": sig["variable"].default,
-                 "reference_time": sig["reference_time"].default})
-    rows.append({"metric": "Peak NPL Ratio", "year": None, "units": "Dmnl", "kind": "peak",
-                 "variable": "NPL Ratio"})
-    return rows
+def metric_spec(model, final: float) -> dict[str, Any]:
+    """The metrics the page evaluates: :func:`cycle.metrics.spec_json`, the definitions
+    ``cycle compare`` evaluates, with the units and years of their rows for `model` run to `final`."""
+    return M.spec_json(model, final)
 
 
-def metric_constants() -> dict[str, Any]:
-    """Constants of the metric definitions the page needs."""
-    return {"min_public_money": M.MIN_PUBLIC_MONEY, "crowd": list(M._CROWD)}
-
-
-def metric_variables(model) -> list[str]:
-    """Every variable the metrics read that the model has."""
-    return [v for v in M.required_variables() + ["Cumulative Default Losses"] if v in model.variables]
+def metric_zh() -> dict[str, str]:
+    """Chinese labels of the metrics that have their own (levels use their variable's label)."""
+    return {m.name: m.zh for m in [*M.METRICS, M.LOAN_DOUBLING] if m.zh}
 
 
 def scenario_name(item, model) -> str:

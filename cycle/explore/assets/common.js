@@ -15,7 +15,8 @@
   C.t = function (word) { return (C.lang === "zh" && zh("ui", word)) || word; };
   C.tv = function (name) {  // a model variable, a panel title or a metric name
     if (C.lang !== "zh") return name;
-    return zh("variables", name) || zh("ui", name) || name;
+    const metricZh = D.metric_zh && Object.prototype.hasOwnProperty.call(D.metric_zh, name) ? D.metric_zh[name] : null;
+    return metricZh || zh("variables", name) || zh("ui", name) || name;
   };
   C.tl = function (lever) { return (C.lang === "zh" && zh("levers", lever)) || lever; };
   C.tld = function (lever, text) { return (C.lang === "zh" && zh("lever_descriptions", lever)) || text; };

@@ -3,7 +3,7 @@
    Data: window.CYCLE_DATA (written by cycle.explore.page). */
 (function (global) {
   "use strict";
-  const D = global.CYCLE_DATA, C = global.CycleCommon, M = global.CycleModel;
+  const D = global.CYCLE_DATA, C = global.CycleCommon, M = global.CycleModel, MET = global.CycleMetrics;
   const g = C.g, el = C.el, t = C.t;
 
   // ---- the model ------------------------------------------------------------------------------
@@ -12,7 +12,7 @@
   const C0 = Float64Array.from(M.DEFAULTS);
   for (const [k, v] of Object.entries(D.calibration)) C0[cIndex.get(k)] = v;
   const plotVars = [...new Set(D.panels.flatMap((p) => p.variables))];
-  const wanted = [...new Set([...plotVars, ...D.metric_variables])];
+  const wanted = [...new Set([...plotVars, ...MET.variables(D.metric_spec)])];
   const wantedIdx = Int32Array.from(wanted.map((n) => oIndex.get(n)));
   const bandIdx = Int32Array.from(plotVars.map((n) => oIndex.get(n)));
 
@@ -116,53 +116,10 @@
     return out;
   }
 
-  // metrics: the rows of cycle compare (cycle.metrics' definitions; see cycle/explore/payload.py)
-  function levelAt(res, variable, year) {
-    const tt = res.times, v = res.values[variable];
-    if (year < tt[0] - 1e-9 || year > tt[tt.length - 1] + 1e-9) return NaN;
-    if (year <= tt[0]) return v[0];
-    for (let i = 1; i < tt.length; i++) {
-      if (year <= tt[i]) return v[i - 1] + (year - tt[i - 1]) * (v[i] - v[i - 1]) / (tt[i] - tt[i - 1]);
-    }
-    return v[v.length - 1];
-  }
-  function crowdIn(res, base, year) {
-    const [priv, cb, pub] = D.metric_constants.crowd;
-    const dPriv = levelAt(res, priv, year) - levelAt(base, priv, year);
-    const dPub = (levelAt(res, cb, year) - levelAt(base, cb, year)) + (levelAt(res, pub, year) - levelAt(base, pub, year));
-    if (!Number.isFinite(dPub) || Math.abs(dPub) < D.metric_constants.min_public_money) return NaN;
-    return dPriv / dPub;
-  }
-  function doubling(res, variable, ref) {
-    const r = levelAt(res, variable, ref), tt = res.times, v = res.values[variable];
-    let prev = -1;
-    for (let i = 0; i < tt.length; i++) {
-      if (tt[i] < ref) continue;
-      if (v[i] >= 2 * r) {
-        if (prev < 0) return tt[i];
-        return tt[prev] + (2 * r - v[prev]) / (v[i] - v[prev]) * (tt[i] - tt[prev]);
-      }
-      prev = i;
-    }
-    return NaN;
-  }
-  function peak(res, variable) { return Math.max(...res.values[variable]); }
-  function metricValue(row, res, base) {
-    switch (row.kind) {
-      case "level": return levelAt(res, row.variable, row.year);
-      case "crowd_in": return crowdIn(res, base, row.year);
-      case "doubling": return doubling(res, row.variable, row.reference_time);
-      case "peak": return peak(res, row.variable);
-    }
-    return NaN;
-  }
-  function metrics(res, base) {
-    return D.metric_rows.map((row) => {
-      const value = metricValue(row, res, base), b = metricValue(row, base, base);
-      const diff = row.kind === "crowd_in" ? NaN : value - b;
-      return { metric: row.metric, year: row.year, units: row.units, baseline: b, value: value, difference: diff };
-    });
-  }
+  // metrics: the rows of cycle compare, evaluated from the embedded spec (cycle.metrics.METRICS)
+  // by the generic operations of metrics.js (window.CycleMetrics)
+  function levelAt(res, variable, year) { return MET.at(res.times, res.values[variable], year); }
+  function metrics(res, base) { return MET.table(D.metric_spec, res, base); }
 
   // ---- drawing --------------------------------------------------------------------------------------
   let charts = [];
