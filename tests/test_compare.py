@@ -7,6 +7,7 @@ import math
 import pandas as pd
 import pytest
 
+from cycle import metrics as M
 from cycle.cli.main import main
 from cycle.compare import compare, write_comparison
 from cycle.metrics import crowd_in_multiplier, loan_doubling_year, peak_npl_ratio
@@ -34,6 +35,72 @@ def test_metrics(result):
     assert tlb.loc["baseline", "difference"] == 0
     assert tlb.loc["package_2025", "difference"] == pytest.approx(
         tlb.loc["package_2025", "value"] - tlb.loc["baseline", "value"])
+    extra = met[met["metric"] == "Extra tech credit 2025-2035"].set_index("scenario")
+    assert extra.loc["baseline", "value"] == 0 and extra.loc["package_2025", "value"] > 0
+    assert extra.loc["package_2025", "difference"] == extra.loc["package_2025", "value"]
+    assert "Extra tech credit 2025-2050" not in set(met["metric"])  # its window leaves the run
+    assert "Year tech loans double end-2021" not in set(met["metric"])
+
+
+def test_rows_come_from_the_spec(result, model):
+    """metrics.csv holds exactly the spec's rows, in its order, for every scenario."""
+    met = result.metrics
+    spec = [(m.name, y, u) for m, y, u in M.rows(model, result.until)]
+    for name in ("baseline", "package_2025", "guidance_fund"):
+        sel = met[met["scenario"] == name]
+        got = list(zip(sel["metric"], sel["year"], sel["units"], strict=True))
+        assert len(got) == len(spec)
+        for (m, y, u), (m2, y2, u2) in zip(got, spec, strict=True):
+            assert (m, u) == (m2, u2) and (y == y2 or (math.isnan(y) and math.isnan(y2)))
+    assert [m.name for m in M.METRICS if m.group == "Scenario metrics"] == [
+        "Crowd-in multiplier", "Finance leverage", "Extra tech credit 2025-2035",
+        "Extra tech credit 2025-2050", "Peak NPL Ratio", "Deepest loan shortfall vs baseline"]
+
+
+def test_metric_spec_is_checked():
+    with pytest.raises(ValueError, match="unknown operation"):
+        M.Metric("x", "", "", "mean", ("Tech Loan Balance",))
+    with pytest.raises(ValueError, match="years"):
+        M.Metric("x", "", "", "value_at", ("Tech Loan Balance",))
+    with pytest.raises(ValueError, match="threshold"):
+        M.Metric("x", "", "", "ratio_of_differences", ("A",), denominator=("B",), years=(2030.0,))
+
+
+def test_operations_by_hand():
+    """Each operation on a run small enough to compute by hand."""
+    from dataclasses import replace
+
+    t = pd.Index([2024.0, 2025.0, 2026.0, 2027.0], name="time")
+    base = pd.DataFrame({"Tech Loan Balance": [100.0, 100, 100, 100], "NPL Ratio": 0.01}, index=t)
+    run = base.assign(**{"Tech Loan Balance": [100.0, 120, 90, 140], "NPL Ratio": [0.01, 0.05, 0.02, 0.0]})
+    credit = M.metric("Extra tech credit 2025-2035")
+    # ∫ Δ dt from 2024.5 to 2026.5: Δ = 10, 20, -10, 15 at 2024.5, 2025, 2026, 2026.5
+    assert M.evaluate(replace(credit, window=(2024.5, 2026.5)), run, base) == pytest.approx(
+        (10 + 20) / 2 * 0.5 + (20 - 10) / 2 + (-10 + 15) / 2 * 0.5)
+    assert math.isnan(M.evaluate(credit, run, base))  # 2035 is after the run
+    assert M.evaluate(M.metric("Deepest loan shortfall vs baseline"), run, base) == pytest.approx(-0.1)
+    assert M.evaluate(M.metric("Deepest loan shortfall vs baseline"), base, base) == 0
+    peak = M.metric("Peak NPL Ratio")
+    assert M.evaluate(peak, run, base) == 0.05
+    assert M.evaluate(replace(peak, window=(2025.5, None)), run, base) == 0.02
+    level = M.metric("Tech Loan Balance")
+    assert M.evaluate(level, run, base, 2026.25) == pytest.approx(102.5)
+    reach = replace(M.LOAN_DOUBLING, reference=2024.0, threshold=1.3)
+    assert M.evaluate(reach, run, base) == pytest.approx(2026.8)
+    assert math.isnan(M.evaluate(replace(reach, threshold=2.0), run, base))
+    tab = M.table(_Model({"Tech Loan Balance": "BnYuan", "NPL Ratio": "Dmnl"}),
+                  {"baseline": base, "run": run}, 2027.0, [level, peak])
+    assert tab["year"].iloc[0] == 2027.0 and math.isnan(tab["year"].iloc[1])  # no metric year in the run
+    r = tab[tab["scenario"] == "run"].set_index("metric")
+    assert r.loc["Tech Loan Balance", "units"] == "BnYuan" and r.loc["Tech Loan Balance", "value"] == 140
+    assert r.loc["Peak NPL Ratio", "difference"] == pytest.approx(0.04)
+
+
+class _Model:
+    def __init__(self, units):
+        from types import SimpleNamespace
+
+        self.variables = {k: SimpleNamespace(units=u) for k, u in units.items()}
 
 
 def test_metric_functions():
