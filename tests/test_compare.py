@@ -154,3 +154,15 @@ def test_cli_compare_unknown_lever(tmp_path, capsys):
     assert main(["compare", str(p), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "did you mean 'reloan'" in err
+
+
+def test_readme_states_every_metric_formula():
+    """README's metrics section quotes each metric's formula as the spec gives it."""
+    from pathlib import Path
+
+    readme = " ".join((Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8").split())
+    for m in M.METRICS:
+        if m.op == "value_at":
+            assert m.name in readme
+        else:
+            assert f"**{m.name}** ({m.units})" in readme and m.formula() in readme, m.name
