@@ -369,6 +369,11 @@ def test_zh_page_has_chinese_labels_and_no_missing_glyphs(browser, built, tmp_pa
         titles = opened.js("cycleExplorer.charts().map((c) => c.getOption().title[0].text)")
         assert titles[0].startswith("科技型企业贷款余额")
         assert opened.js("document.fonts.check('14px CycleCJK', '科技贷款')")
+        from cycle import metrics as M
+
+        body = opened.js("document.getElementById('metrics-body').innerText")
+        assert all(m.zh in body for m in M.METRICS if m.zh)  # the spec's own labels
+        assert "Extra tech credit" not in body and "Crowd-in" not in body
         text = opened.js("document.body.innerText") + "".join(titles)
         cjk = sorted({c for c in text if ord(c) > 0x2E7F})
         assert len(cjk) > 50
@@ -403,6 +408,11 @@ def test_report_opens_offline(browser, tmp_path, model):
         assert model.sha256 in text and "reloan" in text and "Crowd-in multiplier" in text
         data = opened.js("CYCLE_DATA.metrics")
         assert {r["scenario"] for r in data} == {"baseline", "reloan", "data_platform"}
+        from cycle import metrics as M
+
+        names = [m.name for m, _, _ in M.rows(model, 2040.0)]
+        assert [r["metric"] for r in data if r["scenario"] == "reloan"] == names
+        assert "Extra tech credit 2025-2035" in text and "Extra tech credit 2025-2050" not in text
     finally:
         opened.close()
 
