@@ -130,7 +130,7 @@ def plot_fan_grid(result, path: str | Path, *, observed=None, ncols: int = 4) ->
                         bottom=(0.55 + 0.25 * legend_rows) / height, wspace=0.3, hspace=0.38)
     for ax, variable in zip(axes.flat, variables, strict=False):
         _draw(ax, result, variable, observed, colours, starts, fontsize=7)
-        ax.set_title(var_label(variable), fontsize=10)
+        ax.set_title(var_label(variable), fontsize=10, y=1.0, pad=4)  # y: no auto layout
     for ax in list(axes.flat)[len(variables):]:
         ax.set_visible(False)
     for ax in axes[-1]:
