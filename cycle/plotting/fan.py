@@ -66,7 +66,8 @@ def _draw(ax, result, variable: str, observed, colours, starts, *, fontsize: flo
             ax.errorbar(obs["time"], obs["value"], yerr=obs["sigma"], fmt="o", color="black",
                         ms=4, capsize=3, zorder=5)
     ax.set_ylabel(unit_label(result.units.get(variable, "")), fontsize=fontsize + 1)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
     ax.tick_params(labelsize=fontsize)
     ax.grid(alpha=0.3)
 
