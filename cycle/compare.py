@@ -218,7 +218,7 @@ def plot_trajectories(result: ComparisonResult, path: str | os.PathLike, *,
             if not obs.empty:
                 ax.errorbar(obs["time"], obs["value"], yerr=obs["sigma"], fmt="o", color="black",
                             ms=4, capsize=3, zorder=5, label=tr("observed (±1σ)"))
-        ax.set_title(var_label(var), fontsize=11)
+        ax.set_title(var_label(var), fontsize=11, y=1.0, pad=4)  # y: no auto layout
         ax.set_ylabel(unit_label(model.variables[var].units), fontsize=9)
         ax.tick_params(labelsize=8)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -321,7 +321,7 @@ def plot_metric_differences(result: ComparisonResult, path: str | os.PathLike, *
             label = var_label(m.name) if m.op == "value_at" else (m.zh if zh and m.zh else m.name)
             if at_year and m.op != "value_at":
                 label = f"{label} {year:g}"
-            ax.set_title(label, fontsize=8.5, wrap=True)
+            ax.set_title(label, fontsize=8.5, wrap=True, y=1.0, pad=4)
             ax.tick_params(axis="y", labelsize=7.5)
             units = unit_label(str(sel["units"].iloc[0])) if len(sel) else ""
             ax.set_ylabel(units if relative else f"Δ ({units})", fontsize=8)
