@@ -190,6 +190,11 @@ def test_page_loads_offline(explorer, model):
     assert n == len(panels(model))
     assert explorer.js("document.querySelectorAll('input[type=range]').length") > 10
     assert explorer.js("document.getElementById('metrics-body').children.length") > 20
+    from cycle import metrics as M
+
+    hover = explorer.js("Array.from(document.querySelectorAll('#metrics-body tr td:first-child'), "
+                        "(td) => td.title)")
+    assert hover == [m.formula() for m, _, _ in M.rows(model, model.final_time)]
 
 
 def _loan_2035(opened, role="scenario"):

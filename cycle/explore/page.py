@@ -186,7 +186,8 @@ def report_html(result, *, lang: str = "en", argv: list[str] | None = None) -> s
         "starts": {k: _nan_to_none(float(v)) for k, v in result.starts.items()},
         "times": times, "series": series, "panels": panels, "observed": P.observed_payload(m),
         "units": {v: m.variables[v].units for v in wanted},
-        "metrics": metrics, "metric_zh": P.metric_zh(), "manifest": manifest, "zh": zh_labels(),
+        "metrics": metrics, "metric_zh": P.metric_zh(), "metric_formulas": P.metric_formulas(),
+        "manifest": manifest, "zh": zh_labels(),
         "plot_from": max(PLOT_FROM, m.initial_time), "plot_to": min(PLOT_TO, result.until),
     }
     parts = {

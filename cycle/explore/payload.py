@@ -16,7 +16,7 @@ from cycle import metrics as M
 from cycle.levers import LEVERS, TIME_KEYS
 
 __all__ = ["PANELS", "panels", "lever_payload", "scenario_payload", "observed_payload",
-           "uncertainty_payload", "metric_spec", "metric_zh", "num"]
+           "uncertainty_payload", "metric_spec", "metric_zh", "metric_formulas", "num"]
 
 BAND_MEMBERS = 200
 """Members of the uncertainty ensemble the page runs for its band."""
@@ -123,6 +123,11 @@ def metric_spec(model, final: float) -> dict[str, Any]:
     """The metrics the page evaluates: :func:`cycle.metrics.spec_json`, the definitions
     ``cycle compare`` evaluates, with the units and years of their rows for `model` run to `final`."""
     return M.spec_json(model, final)
+
+
+def metric_formulas() -> dict[str, str]:
+    """Each metric's formula (:meth:`cycle.metrics.Metric.formula`), shown when hovering its row."""
+    return {m.name: m.formula() for m in M.METRICS}
 
 
 def metric_zh() -> dict[str, str]:

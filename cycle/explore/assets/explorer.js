@@ -159,7 +159,7 @@
     const rows = metrics(current, baseline);
     const body = document.getElementById("metrics-body");
     body.replaceChildren(...rows.map((r) => el("tr", {},
-      el("td", { text: C.tv(r.metric) }), el("td", { text: r.year === null ? "" : String(r.year) }),
+      el("td", { text: C.tv(r.metric), title: r.formula }), el("td", { text: r.year === null ? "" : String(r.year) }),
       el("td", { text: C.tu(r.units) }),
       el("td", { class: "num", text: C.fmt(r.baseline, r.units) }),
       el("td", { class: "num", text: C.fmt(r.value, r.units) }),

@@ -91,14 +91,15 @@
   }
 
   /* Every row of the spec (its metrics' row_years, in order): {metric, year, units, baseline,
-     value, difference}; difference = the metric of res minus that of base against itself. */
+     value, difference, formula}; difference = the metric of res minus that of base against itself. */
   function table(spec, res, base) {
     const rows = [];
     for (const m of spec.metrics) {
       for (const year of m.row_years) {
         const y = year === null ? NaN : year;
         const value = evaluate(m, res, base, y), b = evaluate(m, base, base, y);
-        rows.push({ metric: m.name, year: year, units: m.units, baseline: b, value: value, difference: value - b });
+        rows.push({ metric: m.name, year: year, units: m.units, baseline: b, value: value, difference: value - b,
+          formula: m.formula });
       }
     }
     return rows;

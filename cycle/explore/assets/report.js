@@ -31,7 +31,7 @@
       const vals = names.map((n) => D.metrics.find((r) => r.scenario === n && r.metric === k.metric &&
         r.units === k.units && r.year === k.year));
       if (skipBaseline && vals.every((r) => !r || r[col] === null)) continue;
-      rows.push(el("tr", {}, el("td", { text: C.tv(k.metric) }), el("td", { text: k.year === null ? "" : String(k.year) }),
+      rows.push(el("tr", {}, el("td", { text: C.tv(k.metric), title: (D.metric_formulas || {})[k.metric] }), el("td", { text: k.year === null ? "" : String(k.year) }),
         el("td", { text: C.tu(k.units) }),
         ...vals.map((r) => el("td", { class: "num", text: C.fmt(r ? r[col] : null, k.units) }))));
     }
