@@ -254,6 +254,8 @@ def evaluate(m: Metric, run: pd.DataFrame, base: pd.DataFrame, year: float = mat
         grid = np.union1d(t[(t > start) & (t < end)], [start, end])
         diff = np.interp(grid, t, v) - np.interp(grid, tb, vb)
         return float(np.sum((diff[1:] + diff[:-1]) / 2 * np.diff(grid)))
+    if m.op in ("peak", "deepest_shortfall") and not inside.any():
+        return math.nan  # no saved point in the window
     if m.op == "peak":
         return float(np.max(v[inside]))
     if m.op == "deepest_shortfall":

@@ -166,3 +166,12 @@ def test_readme_states_every_metric_formula():
             assert m.name in readme
         else:
             assert f"**{m.name}** ({m.units})" in readme and m.formula() in readme, m.name
+
+
+def test_window_without_a_saved_point_is_nan():
+    from dataclasses import replace
+
+    t = pd.Index([2024.0, 2025.0], name="time")
+    run = pd.DataFrame({"Tech Loan Balance": [1.0, 2.0], "NPL Ratio": [0.1, 0.2]}, index=t)
+    for name in ("Peak NPL Ratio", "Deepest loan shortfall vs baseline"):
+        assert math.isnan(M.evaluate(replace(M.metric(name), window=(2024.2, 2024.8)), run, run))

@@ -48,20 +48,23 @@
       return sum;
     },
     peak(m, res, base, year, t, v, start, end) {
-      let best = -Infinity;
-      for (let i = 0; i < t.length; i++) if (t[i] >= start - EPS && t[i] <= end + EPS && v[i] > best) best = v[i];
+      let best = NaN;  // NaN: no saved point in the window
+      for (let i = 0; i < t.length; i++) {
+        if (t[i] >= start - EPS && t[i] <= end + EPS && !(v[i] <= best)) best = v[i];
+      }
       return best;
     },
     deepest_shortfall(m, res, base, year, t, v, start, end) {
       const vb = series(base, m.variables);
-      let low = 0;
+      let low = 0, seen = false;
       for (let i = 0; i < t.length; i++) {
         if (t[i] < start - EPS || t[i] > end + EPS) continue;
+        seen = true;
         const b = at(base.times, vb, t[i]);
         const gap = b > 0 ? v[i] / b - 1 : 0;
         if (gap < low) low = gap;
       }
-      return low;
+      return seen ? low : NaN;  // NaN: no saved point in the window
     },
     first_year_reaching(m, res, base, year, t, v) {
       const target = m.threshold * at(t, v, m.reference);
