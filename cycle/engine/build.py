@@ -135,6 +135,12 @@ class _Subscripts:
                 return name
         return next(name for name, elements in self.ranges.items() if element in elements)
 
+    def position(self, element: str) -> int:
+        """1-based position of an element in its main (largest) range."""
+        main = max((elements for elements in self.ranges.values() if element in elements),
+                   key=len)
+        return main.index(element) + 1
+
     def expand(self, sub: str) -> list[str]:
         """Elements a subscript of a left-hand side stands for."""
         if sub in self.ranges:
@@ -491,10 +497,14 @@ class _Builder:
         if ref == "time":
             return Ref(TIME)
         if ref not in self.var_names:
-            for range_name, elements in self.subs.ranges.items():  # a range used as a value
+            # a subscript range or element used as a value: its position in the main range
+            for range_name in self.subs.ranges:
                 if clean_name(range_name) == ref:
                     element = self._resolve(range_name, ctx, ctx.element.name)
-                    return Num(float(elements.index(element) + 1))
+                    return Num(float(self.subs.position(element)))
+            for element in self.subs.all_elements:
+                if clean_name(element) == ref:
+                    return Num(float(self.subs.position(element)))
             raise UnsupportedConstruct(f"reference to undefined variable '{ref}'",
                                        ctx.element.name)
         if ref in self.is_lookup:
@@ -523,7 +533,11 @@ class _Builder:
         def reduce() -> None:
             op = pending.pop()
             right, left = output.pop(), output.pop()
-            output.append(Op(_OPS[op], (left, right)))
+            if op == "^" and isinstance(left, Num) and left.value < 0:
+                # PySD prints "-30**x", which Python reads as -(30**x)
+                output.append(Op("neg", (Op("^", (Num(-left.value), right)),)))
+            else:
+                output.append(Op(_OPS[op], (left, right)))
 
         for op, arg in zip(operators, arguments[1:], strict=True):
             if op not in _OPS:
@@ -639,8 +653,15 @@ class _Builder:
         return Ref(ident)
 
     def _planned_order(self, expr: object, ctx: _Context, construct: str) -> float:
-        """The order at the default parameters: the number of stages to plan."""
-        env: dict[str, float] = {TIME_STEP: 1.0}
+        """The order at the default parameters and INITIAL TIME: the number of stages to
+        plan (PySD fixes the order at initialisation)."""
+        env: dict[str, float] = {}
+        for ident, key in ((TIME, "initial_time"), (TIME_STEP, "time_step")):
+            try:
+                env[ident] = evaluate(self.ir.control[key].expr, {
+                    self.ir.idents[k]: v for k, v in self.ir.constants.items()})
+            except (KeyError, TypeError):
+                pass
         known = {ident: stmt for ident, stmt in self.ir.aux.items()}
 
         def value(node):

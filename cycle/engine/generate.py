@@ -29,7 +29,7 @@ __all__ = ["cache_dir", "generate_source", "generator_id", "load_module", "model
            "planned"]
 
 _GENERATOR_FILES = ("tree.py", "ir.py", "parse.py", "build.py", "plan.py", "emit_numpy.py",
-                    "emit_numba.py", "generate.py")
+                    "emit_numba.py", "numba_helpers.py", "generate.py")
 
 
 def generator_id() -> str:
