@@ -188,6 +188,7 @@ class _Builder:
         self.is_lookup: set[str] = set()               # clean names of lookups
         self.element_refs: dict[str, str] = {}         # element label -> ident
         self._init_aux: set[str] = set()               # hidden ACTIVE INITIAL statements
+        self.undefined: list[str] = []                 # elements no equation defines
 
     # -- driver -----------------------------------------------------------
     def build(self) -> ModelIR:
@@ -207,6 +208,9 @@ class _Builder:
                     for combo in combos:
                         if not isinstance(component, am.AbstractLookup):
                             self._element(element, component, combo)
+        for label in self.undefined:
+            if label in self.ir.idents:
+                self.ir.constants[label] = float("nan")
         self._control_defaults()
         return self.ir
 
@@ -251,11 +255,19 @@ class _Builder:
             dims.append(self.subs.final_dim(used, named))
         self.var_dims[ref] = dims
         defined = {combo for _, combos in components for combo in combos}
-        order = [combo for combo in itertools.product(*(self.subs.ranges[d] for d in dims))
-                 if combo in defined]
+        # PySD reports the elements used at each position (all of the range for GET
+        # constants/data), NaN where no equation defines a combination
+        external = any(isinstance(c.ast, (ae.GetConstantsStructure, ae.GetDataStructure))
+                       for c, _ in components)
+        axes = []
+        for pos, dim in enumerate(dims):
+            used = {combo[pos] for combo in defined}
+            axes.append([e for e in self.subs.ranges[dim] if external or e in used])
+        order = list(itertools.product(*axes))
+        self.undefined += [self._label(element.name, c) for c in order if c not in defined]
         labels = [self._label(element.name, combo) for combo in order]
         if dims:
-            self.ir.dims[element.name] = (list(dims), {d: list(self.subs.ranges[d]) for d in dims})
+            self.ir.dims[element.name] = (list(dims), dict(zip(dims, axes, strict=True)))
         if isinstance(element.components[0], am.AbstractLookup):
             self.is_lookup.add(ref)
             for component, combos in components:
@@ -311,7 +323,9 @@ class _Builder:
         for pos, sub in enumerate(subs):
             dim = self.var_dims[clean_name(name)][pos]
             coords[dim] = self.subs.expand(sub)
-        common = {"root": self.root, "coords": coords, "py_name": f"_ext_{clean_name(name)}"}
+        final = {d: self.subs.ranges[d] for d in self.var_dims[clean_name(name)]}
+        common = {"root": self.root, "coords": coords, "final_coords": final,
+                  "py_name": f"_ext_{clean_name(name)}"}
         try:
             if kind == "constant":
                 reader = external.ExtConstant(node.file, node.tab, node.cell, **common)
@@ -417,10 +431,14 @@ class _Builder:
         ir.variables.append(label)
 
     def _array_value(self, array: np.ndarray, component, combo, name: str) -> float:
-        index = []
+        index, ranged = [], []
         for sub, element in zip(component.subscripts[0], combo, strict=True):
             elements = self.subs.expand(sub)
             index.append(elements.index(element))
+            if len(elements) > 1:
+                ranged.append(elements.index(element))
+        if array.ndim != len(index):  # single elements are not axes of the array
+            index = ranged
         try:
             return float(array[tuple(index)])
         except IndexError:
