@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from cycle.engine.ir import ModelIR
 from cycle.engine.plan import Plan
-from cycle.engine.tree import TIME, TIME_STEP, Renderer, refs
+from cycle.engine.tree import TIME, TIME_STEP, Op, Renderer, refs
 
 __all__ = ["NumbaRenderer", "emit_numba"]
 
@@ -70,6 +70,7 @@ _CALLS = {
     "pulse_train": "_pulse_train({0}, {1}, {2}, {3}, {4})",
     "delay_order": "_delay_order({0}, {1}, {2}, {3})", "check_order": "_check_order({0}, {1})",
 }
+_BOOLEAN = {"=", "<>", "<", "<=", ">", ">=", "and", "or", "not"}
 _KINDS = {"interpolate": "_interp", "extrapolate": "_extrapolate",
           "hold_backward": "_hold_backward", "look_forward": "_look_forward", "raw": "_raw"}
 
@@ -99,6 +100,13 @@ class NumbaRenderer(Renderer):
                 text = f"({stages[i]} if {k} == {float(i + 1)!r} else {text})"
             return text
         return _CALLS[fn].format(*args)
+
+    def value(self, node: object) -> str:
+        """A statement's right-hand side: always a float (comparisons give 1.0 or 0.0)."""
+        text = self.render(node)
+        if isinstance(node, Op) and node.op in _BOOLEAN:
+            return f"(1.0 if {text} else 0.0)"
+        return text
 
     def lookup(self, table: str, arg: str) -> str:
         kind = self.lookups[table][2]
@@ -138,7 +146,7 @@ def emit_numba(ir: ModelIR, steps: Plan, *, header: list[str] | None = None) -> 
     body += [f"{i1}{ident} = IN[{r}, _m]" for r, ident in enumerate(inputs)]
     body += [f"{i1}{TIME} = times[0]"]
     for stmt in steps.init:
-        body.append(f"{i1}{stmt.target} = float({render(stmt.init_expr)})")
+        body.append(f"{i1}{stmt.target} = {render.value(stmt.init_expr)}")
     body += [f"{i1}ST[{r}, _m] = {ident}" for r, ident in enumerate(statics)]
     for st in updates:
         if st.mode == "ring":
@@ -147,16 +155,16 @@ def emit_numba(ir: ModelIR, steps: Plan, *, header: list[str] | None = None) -> 
                      f"{i1}_pipe_{x}[:] = {x}", f"{i1}_ptr_{x} = 0"]
     body += [f"{i1}{ident} = np.nan" for ident in recorded if ident in save_only_targets]
     body += [f"{i1}_s = 0", f"{i1}for _k in range(_last + 1):", f"{i2}{TIME} = times[_k]"]
-    body += [f"{i2}{s.target} = float({render(s.expr)})" for s in steps.per_step]
+    body += [f"{i2}{s.target} = {render.value(s.expr)}" for s in steps.per_step]
     body += [f"{i2}if saves[_k]:"]
     for k, s in enumerate(steps.save_only):
-        body += [f"{i3}if need[{k}]:", f"{i3}    {s.target} = float({render(s.expr)})"]
+        body += [f"{i3}if need[{k}]:", f"{i3}    {s.target} = {render.value(s.expr)}"]
     body += [f"{i3}_rec[{i}] = {ident}" for i, ident in enumerate(recorded)]
     body += [f"{i3}for _q in range(sel_j.shape[0]):",
              f"{i3}    out[sel_j[_q], _m, _s] = _rec[sel_i[_q]]",
              f"{i3}_s += 1",
              f"{i2}if _k == _last:", f"{i2}    break"]
-    body += [f"{i2}{st.update.target} = float({render(st.update.expr)})" for st in updates]
+    body += [f"{i2}{st.update.target} = {render.value(st.update.expr)}" for st in updates]
     for st in updates:
         d, x = st.update.target, st.ident
         if st.mode == "discrete":
