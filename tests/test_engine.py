@@ -8,7 +8,6 @@ PySD model, because ``Model.run(params=...)`` changes persist on the object.
 from __future__ import annotations
 
 import shutil
-import textwrap
 import warnings
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pandas as pd
 import pysd
 import pytest
 
-from cycle.engine import BatchResult, UnknownVariableError, UnsupportedConstruct, build_engine
+from cycle.engine import BatchResult, UnknownVariableError, build_engine
 from cycle.errors import CycleError
 
 MODELS = sorted((Path(__file__).resolve().parents[1] / "models").glob("*.mdl"))
