@@ -255,14 +255,15 @@ class _Builder:
             dims.append(self.subs.final_dim(used, named))
         self.var_dims[ref] = dims
         defined = {combo for _, combos in components for combo in combos}
-        # PySD reports the elements used at each position (all of the range for GET
-        # constants/data), NaN where no equation defines a combination
+        # PySD reports the elements of a single definition's subscripts, or the whole range
+        # when definitions are merged (or read with GET), NaN where none defines an element
         external = any(isinstance(c.ast, (ae.GetConstantsStructure, ae.GetDataStructure))
                        for c, _ in components)
         axes = []
         for pos, dim in enumerate(dims):
             used = {combo[pos] for combo in defined}
-            axes.append([e for e in self.subs.ranges[dim] if external or e in used])
+            whole = external or len(components) > 1  # PySD merges into the whole range
+            axes.append([e for e in self.subs.ranges[dim] if whole or e in used])
         order = list(itertools.product(*axes))
         self.undefined += [self._label(element.name, c) for c in order if c not in defined]
         labels = [self._label(element.name, combo) for combo in order]

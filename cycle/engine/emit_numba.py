@@ -142,6 +142,10 @@ def emit_numba(ir: ModelIR, steps: Plan, *, header: list[str] | None = None) -> 
             "def kernel(IN, times, saves, need, sel_j, sel_i, out, ST, first, stop):",
             "    _last = times.shape[0] - 1",
             f"    _rec = np.empty({max(len(recorded), 1)})",
+            "    # one member's saved values, copied to out[row, member, :] when it is done (one",
+            "    # contiguous row each: writing out[row, member, s] as we go would touch a page",
+            "    # per row at every saved time)",
+            "    _buf = np.empty((sel_j.shape[0], out.shape[2]))",
             "    for _m in range(first, stop):"]
     body += [f"{i1}{ident} = IN[{r}, _m]" for r, ident in enumerate(inputs)]
     body += [f"{i1}{TIME} = times[0]"]
@@ -161,7 +165,7 @@ def emit_numba(ir: ModelIR, steps: Plan, *, header: list[str] | None = None) -> 
         body += [f"{i3}if need[{k}]:", f"{i3}    {s.target} = {render.value(s.expr)}"]
     body += [f"{i3}_rec[{i}] = {ident}" for i, ident in enumerate(recorded)]
     body += [f"{i3}for _q in range(sel_j.shape[0]):",
-             f"{i3}    out[sel_j[_q], _m, _s] = _rec[sel_i[_q]]",
+             f"{i3}    _buf[_q, _s] = _rec[sel_i[_q]]",
              f"{i3}_s += 1",
              f"{i2}if _k == _last:", f"{i2}    break"]
     body += [f"{i2}{st.update.target} = {render.value(st.update.expr)}" for st in updates]
@@ -176,4 +180,6 @@ def emit_numba(ir: ModelIR, steps: Plan, *, header: list[str] | None = None) -> 
             body.append(f"{i2}{x} = max({x} + {d}*{TIME_STEP}, 0.0)")
         else:
             body.append(f"{i2}{x} = {x} + {d}*{TIME_STEP}")
+    body += [f"{i1}for _q in range(sel_j.shape[0]):",
+             f"{i1}    out[sel_j[_q], _m, :] = _buf[_q, :]"]
     return "\n".join(lines) + "\n\n" + "\n".join(body) + "\n"
