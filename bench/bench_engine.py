@@ -16,8 +16,9 @@ For each model in ``models/`` (or ``--model``), in one process and one run:
   as outputs, compiled with a timing harness written here, and run repeatedly. Nothing of
   SDEverywhere is kept.
 
-Printed: microseconds per member (per run for PySD and C) and ratios engine/C (below 1: the
-engine is faster). Targets (issue 13): N = 1 no slower than C; N >= 10^4 at most half of C.
+Printed: microseconds per member (per run for PySD and C; C is re-timed before each N, as
+the load of a shared machine drifts) and ratios engine/C (below 1: the engine is faster).
+Targets (issue 13): N = 1 no slower than C; N >= 10^4 at most half of C.
 
 Usage::
 
@@ -204,10 +205,11 @@ class SDE:
         (work / "generate.mjs").write_text(_GENERATE)
         self.ready = True
 
-    def per_run(self, model: Path, outputs: list[str], label: str,
-                params: dict[str, np.ndarray]) -> tuple[float, float]:
-        """(microseconds per run over the parameter sets ``params`` (scalar constants ->
-        values), last saved value of the first output at the defaults)."""
+    def build(self, model: Path, outputs: list[str], label: str,
+              params: dict[str, np.ndarray]) -> tuple[Path, float]:
+        """Compile the model with ``outputs`` and a harness cycling through the parameter sets
+        ``params`` (scalar constants -> values); returns (executable, last saved value of the
+        first output at the defaults)."""
         build = self.work / f"build-{model.stem}-{label}"
         build.mkdir()
         names = [name for name in params if "[" not in name]
@@ -230,7 +232,12 @@ class SDE:
                      *map(str, sources), "-lm"], build)
         if done.returncode:
             raise RuntimeError(f"gcc failed: {done.stderr.strip()[-300:]}")
-        done = _run([str(exe), "0.5", str(build / "inputs.bin")], build)
+        return exe, self.time(exe, 0.05)[1]
+
+    @staticmethod
+    def time(exe: Path, seconds: float) -> tuple[float, float]:
+        """(microseconds per run, last saved value of the first output at the defaults)."""
+        done = _run([str(exe), str(seconds), str(exe.parent / "inputs.bin")], exe.parent)
         micro, last = done.stdout.split()
         return float(micro), float(last)
 
@@ -247,30 +254,32 @@ def bench_model(model: Path, args, sde: SDE | None) -> None:
     pysd_us = pysd_per_run(model, engine, args.pysd_runs, rng)
     print(f"PySD: {pysd_us:,.0f} us per run (median of {args.pysd_runs}, Model.run only)")
 
-    c_us: dict[str, float] = {}
+    exes: dict[str, Path] = {}
     if sde is not None and sde.ready:
         sets = perturbed(engine, np.random.default_rng(2), 1000)
         for label, outputs in (("stocks", stocks), ("all", engine.variables)):
             try:
-                c_us[label], last = sde.per_run(model, outputs, label, sets)
+                exes[label], last = sde.build(model, outputs, label, sets)
             except (RuntimeError, ValueError, subprocess.TimeoutExpired) as err:
                 print(f"SDEverywhere C ({label}): not available: {err}")
                 continue
             check = engine.run(return_columns=[outputs[0]], backend="numpy").values[outputs[0]]
             agree = abs(check[0, -1] - last) <= 1e-6 * max(1.0, abs(last))
-            print(f"SDEverywhere C {sde.version} ({label}, gcc -O2): {c_us[label]:.1f} us per "
-                  f"run; last value of {outputs[0]!r} {'agrees' if agree else 'DIFFERS'} "
-                  f"({last:.10g} vs engine {check[0, -1]:.10g})")
+            print(f"SDEverywhere C {sde.version} ({label} as outputs, gcc -O2): last value of "
+                  f"{outputs[0]!r} {'agrees' if agree else 'DIFFERS'} ({last:.10g} vs engine "
+                  f"{check[0, -1]:.10g}); timed before each N (C us column)")
     elif sde is not None:
         print(f"SDEverywhere C: skipped ({sde.reason})")
 
     sizes = list(args.sizes) + ([100_000] if args.big else [])
-    header = (f"{'N':>7} {'loop':>6} {'outputs':>7} {'us/member':>11} {'x C':>7} "
+    header = (f"{'N':>7} {'loop':>6} {'outputs':>7} {'us/member':>11} {'C us':>8} {'x C':>7} "
               f"{'PySD/eng':>9}")
     print(header)
     print("-" * len(header))
     for n in sizes:
         params = perturbed(engine, rng, n)
+        # C timed now, beside the engine's rows (the machine's load drifts)
+        c_us = {label: SDE.time(exe, args.seconds)[0] for label, exe in exes.items()}
         for backend in ("numba", "numpy"):
             for label, columns in (("stocks", stocks), ("all", None)):
                 if label == "all" and n > args.all_max:
@@ -284,7 +293,8 @@ def bench_model(model: Path, args, sde: SDE | None) -> None:
                 seconds = args.seconds if n < 10_000 else 0.0
                 us = per_member(run, n, seconds)
                 ratio = us / c_us[label] if label in c_us else float("nan")
-                print(f"{n:>7} {backend:>6} {label:>7} {us:>11.2f} {ratio:>7.3f} "
+                print(f"{n:>7} {backend:>6} {label:>7} {us:>11.2f} "
+                      f"{c_us.get(label, float('nan')):>8.1f} {ratio:>7.3f} "
                       f"{pysd_us / us:>9.0f}", flush=True)
 
 

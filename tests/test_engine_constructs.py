@@ -140,6 +140,12 @@ MODELS = {
         Ex[North, Young] = 5 ~ People ~ |
         Single = Pop[South, Old] + Total Pop[East] ~ People ~ |
     """,
+    # a macro with a stock, called twice (an instance per call, as PySD)
+    "macros": """
+        Input = STEP(10, 2) + Gain*Time ~ Widget ~ |
+        Out1 = EXPRESSION MACRO(Input, Gain) ~ Widget ~ |
+        Out2 = EXPRESSION MACRO(Input*2, Smooth Time) + Out1 ~ Widget ~ |
+    """,
     # GET DIRECT constants (CSV and xlsx, scalar and subscripted), data (interpolated,
     # held backward, looked forward) and lookups; the files are written by _files()
     "external data": """
@@ -172,8 +178,18 @@ def _files(folder: Path) -> None:
     (folder / "data.csv").write_text("name,value\nk,4.25\n")
 
 
+MACROS = """:MACRO: EXPRESSION MACRO(input, parameter)
+EXPRESSION MACRO = INTEG(input*parameter - EXPRESSION MACRO/2, parameter)
+\t~\tinput
+\t~\ta macro with a stock
+\t|
+:END OF MACRO:
+"""
+
+
 def write_mdl(body: str, path: Path) -> Path:
-    """A .mdl file from ``name = equation ~ units ~ doc |`` lines and the control section."""
+    """A .mdl file from ``name = equation ~ units ~ doc |`` lines and the control section
+    (with the macro definition when the body calls it)."""
     lines = []
     for equation in (textwrap.dedent(body) + CONTROL_SECTION).strip().split("|"):
         equation = " ".join(equation.split())
@@ -181,7 +197,8 @@ def write_mdl(body: str, path: Path) -> Path:
             continue
         lhs, units, doc = (equation.split("~") + ["", ""])[:3]
         lines.append(f"{lhs.strip()}\n\t~\t{units.strip()}\n\t~\t{doc.strip()}\n\t|\n")
-    path.write_text("{UTF-8}\n" + "\n".join(lines))
+    macros = MACROS if "EXPRESSION MACRO" in body else ""
+    path.write_text("{UTF-8}\n" + macros + "\n".join(lines))
     return path
 
 

@@ -189,6 +189,8 @@ class _Builder:
         self.element_refs: dict[str, str] = {}         # element label -> ident
         self._init_aux: set[str] = set()               # hidden ACTIVE INITIAL statements
         self.undefined: list[str] = []                 # elements no equation defines
+        self.macros: dict[str, am.AbstractSection] = {}
+        self.args: dict[str, object] = {}               # macro parameters -> argument trees
 
     # -- driver -----------------------------------------------------------
     def build(self) -> ModelIR:
@@ -432,14 +434,17 @@ class _Builder:
         ir.variables.append(label)
 
     def _array_value(self, array: np.ndarray, component, combo, name: str) -> float:
-        index, ranged = [], []
+        index, ranged, shape = [], [], []
         for sub, element in zip(component.subscripts[0], combo, strict=True):
             elements = self.subs.expand(sub)
             index.append(elements.index(element))
             if len(elements) > 1:
                 ranged.append(elements.index(element))
+                shape.append(len(elements))
         if array.ndim != len(index):  # single elements are not axes of the array
             index = ranged
+            if array.shape != tuple(shape) and array.size == int(np.prod(shape)):
+                array = array.reshape(shape)  # TABBED ARRAY: flat
         try:
             return float(array[tuple(index)])
         except IndexError:
@@ -515,6 +520,8 @@ class _Builder:
         ref = node.reference
         if ref == "time":
             return Ref(TIME)
+        if ref in self.args and node.subscripts is None:
+            return self.args[ref]
         if ref not in self.var_names:
             # a subscript range or element used as a value: its position in the main range
             for range_name in self.subs.ranges:
@@ -606,6 +613,8 @@ class _Builder:
 
     def _call(self, node: ae.CallStructure, ctx: _Context) -> object:
         function = node.function.reference
+        if function in self.macros:
+            return self._macro(self.macros[function], node, ctx)
         if function in self.is_lookup:
             label = self._element_label(function, node.function.subscripts, ctx)
             if label not in self.lookup_tables or len(node.arguments) != 1:
@@ -643,6 +652,21 @@ class _Builder:
         if function == "pulse_train" and len(args) == 4:
             return Call("pulse_train", (time, *args))
         raise UnsupportedConstruct(function.upper().replace("_", " "), ctx.element.name)
+
+    def _macro(self, section: am.AbstractSection, node: ae.CallStructure, ctx: _Context
+               ) -> object:
+        """A macro call: the macro's equations once more for this call (as PySD makes one
+        instance per call), its variables hidden, its parameters bound to the arguments."""
+        if section.returns or len(node.arguments) != len(section.params):
+            raise UnsupportedConstruct(f"macro {section.name} with several outputs or "
+                                       "a different number of arguments", ctx.element.name)
+        args = {clean_name(param): self._arg(arg, ctx, f"macro {section.name} {param}")
+                for param, arg in zip(section.params, node.arguments, strict=True)}
+        sub = _MacroBuilder(self, section, args, f"{ctx.label} {section.name}: ")
+        sub.build()
+        output = sub._label(next(e.name for e in section.elements
+                                 if clean_name(e.name) == clean_name(section.name)), ())
+        return Ref(sub.element_refs[output])
 
     # -- stateful constructs ----------------------------------------------
     def _arg(self, node: object, ctx: _Context, label: str) -> object:
@@ -839,6 +863,41 @@ class _Builder:
                     "control variable that depends on model variables", stmt.name or "")
 
 
+class _MacroBuilder(_Builder):
+    """One instance of a macro: its statements join the model's, hidden (PySD does not
+    report a macro's variables); its constants become fixed hidden statements."""
+
+    def __init__(self, parent: _Builder, section: am.AbstractSection, args: dict[str, object],
+                 prefix: str) -> None:
+        super().__init__(section, parent.equations, parent.root)
+        private = ModelIR()
+        private.aux, private.states, private.lookups = (parent.ir.aux, parent.ir.states,
+                                                        parent.ir.lookups)
+        self.ir = private
+        self.namer = parent.namer
+        self.subs = parent.subs
+        self.macros = parent.macros
+        self.args = args
+        self.prefix = prefix
+        self._init_aux = parent._init_aux
+
+    def _label(self, name: str, combo: tuple[str, ...]) -> str:
+        return self.prefix + super()._label(name, combo)
+
+    def build(self) -> ModelIR:
+        elements = list(self.section.elements)
+        plans = [self._declare(element) for element in elements]
+        for element, components in zip(elements, plans, strict=True):
+            for component, combos in components:
+                for combo in combos:
+                    if not isinstance(component, am.AbstractLookup):
+                        self._element(element, component, combo)
+        for label, value in self.ir.constants.items():
+            ident = self.ir.idents[label]
+            self.ir.aux[ident] = Statement(ident, Num(value), None, (f"{label} (macro)",))
+        return self.ir
+
+
 def build_ir(model: am.AbstractModel, equations: Mapping[str, str], root: Path) -> ModelIR:
     """Build the target-neutral statements of a PySD abstract model.
 
@@ -856,6 +915,6 @@ def build_ir(model: am.AbstractModel, equations: Mapping[str, str], root: Path) 
     UnsupportedConstruct
         Naming the construct and the variable that uses it.
     """
-    if len(model.sections) > 1:
-        raise UnsupportedConstruct("macro", model.sections[1].name)
-    return _Builder(model.sections[0], equations, Path(root)).build()
+    builder = _Builder(model.sections[0], equations, Path(root))
+    builder.macros = {clean_name(section.name): section for section in model.sections[1:]}
+    return builder.build()
