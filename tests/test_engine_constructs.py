@@ -357,3 +357,22 @@ def test_numba_backend_never_falls_back_and_auto_says_so_once(subscripted, monke
         subscripted.run(backend="auto")
     messages = [r.getMessage() for r in caplog.records if r.name == "cycle.engine"]
     assert len(messages) == 1 and "NumPy loop" in messages[0]
+
+
+def test_large_models_compile_in_chunks_with_the_same_results(tmp_path, monkeypatch):
+    """Above emit_numba.CHUNKED_FROM statements the kernel keeps values in an array and runs
+    them in compiled chunks (one LLVM function per chunk); forced here on a small model."""
+    from cycle.engine import emit_numba
+
+    monkeypatch.setattr(emit_numba, "CHUNKED_FROM", 0)
+    monkeypatch.setattr(emit_numba, "CHUNK", 7)
+    mdl = write_mdl(MODELS["subscripts"] + MODELS["delay fixed and active initial"].replace(
+        "Stock", "Stock2"), tmp_path / "model.mdl")
+    engine = build_engine(mdl, cache_dir=tmp_path / "cache")
+    assert "def _step1(V, _time)" in engine._kernel_source
+    sets = {"Gain": np.array([0.2, 0.9]), "Smooth Time": np.array([0.8, 3.0])}
+    compiled = engine.run(sets, backend="numba")
+    reference = engine.run(sets, backend="numpy")
+    for name, values in reference.values.items():
+        np.testing.assert_allclose(compiled.values[name], values, rtol=1e-12, atol=1e-12,
+                                   err_msg=name)

@@ -49,6 +49,7 @@ _PREC = {"^": 1, "*": 2, "/": 2, "+": 3, "-": 3, "=": 4, "<>": 4, ">=": 4, ">": 
 _SIMPLE = {"abs", "min", "max", "exp", "ln", "log", "sqrt", "power", "sin", "cos", "tan",
            "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "if_then_else", "zidz", "xidz",
            "integer", "quantum", "modulo"}
+_TIMED = {"step", "ramp", "pulse", "pulse_train"}
 _AGGREGATE = {"sum": "+", "prod": "*", "vmin": "min", "vmax": "max"}
 
 _STRUCTURE_NAMES: dict[type, str] = {
@@ -639,6 +640,8 @@ class _Builder:
                                            init=initial)
             self._init_aux.add(ident)
             return Ref(ident)
+        if function not in _SIMPLE and function not in _TIMED:
+            raise UnsupportedConstruct(function.upper().replace("_", " "), ctx.element.name)
         args = tuple(self.visit(a, ctx) for a in node.arguments)
         if function in _SIMPLE:
             return Call(function, args)

@@ -113,14 +113,19 @@ class NumbaRenderer(Renderer):
         return f"{_KINDS[kind]}({arg}, {table}_x, {table}_y)"
 
 
-def emit_numba(ir: ModelIR, steps: Plan, *, header: list[str] | None = None) -> str:
-    """Source of the compiled-kernel module of a planned model."""
-    render = NumbaRenderer(ir.lookups)
-    lines = list(header or []) + [_HEADER]
-    for ident, (xs, ys, _kind) in ir.lookups.items():
-        lines += [f"{ident}_x = np.array({list(xs)!r})", f"{ident}_y = np.array({list(ys)!r})"]
+CHUNKED_FROM = 800
+"""Statements above which the kernel keeps values in an array and runs them in compiled
+chunks of :data:`CHUNK` (LLVM's time on one function grows faster than its length: a
+5000-statement scalar kernel took 12 minutes to compile)."""
+CHUNK = 150
 
-    updates = steps.updates
+
+def _size(steps: Plan) -> int:
+    return len(steps.init) + len(steps.per_step) + len(steps.save_only) + 2 * len(steps.updates)
+
+
+def _inputs(ir: ModelIR, steps: Plan) -> list[str]:
+    """Identifiers the loop reads but never assigns (constants, time settings), then dt."""
     assigned = ({s.target for s in steps.init} | {s.target for s in steps.per_step}
                 | {s.target for s in steps.save_only} | {st.ident for st in ir.states})
     read: set[str] = set()
@@ -128,10 +133,110 @@ def emit_numba(ir: ModelIR, steps: Plan, *, header: list[str] | None = None) -> 
         read |= refs(stmt.init_expr)
     for stmt in steps.per_step + steps.save_only:
         read |= stmt.deps
-    for st in updates:
+    for st in steps.updates:
         read |= st.update.deps
     read |= {ident for _, ident in steps.dynamic + steps.static}
-    inputs = sorted(read - assigned - set(ir.lookups) - {TIME, TIME_STEP}) + [TIME_STEP]
+    return sorted(read - assigned - set(ir.lookups) - {TIME, TIME_STEP}) + [TIME_STEP]
+
+
+class _SlotRenderer(NumbaRenderer):
+    """Identifiers as slots of the member's value array ``V``."""
+
+    def __init__(self, lookups: dict, slots: dict[str, int]) -> None:
+        super().__init__(lookups)
+        self.slots = slots
+
+    def ref(self, ident: str) -> str:
+        return ident if ident == TIME else f"V[{self.slots[ident]}]"
+
+
+def _chunked(ir: ModelIR, steps: Plan, scalar: NumbaRenderer, inputs: list[str]) -> list[str]:
+    """Kernel of a large model: values in ``V``, statements in compiled chunks."""
+    slots: dict[str, int] = {}
+    for ident in (inputs + [s.target for s in steps.init + steps.per_step + steps.save_only]
+                  + [st.ident for st in ir.states] + [st.update.target for st in steps.updates]):
+        slots.setdefault(ident, len(slots))
+    render = _SlotRenderer(ir.lookups, slots)
+    recorded = [ident for _, ident in steps.dynamic]
+    statics = [ident for _, ident in steps.static]
+    body = [f"INPUTS = {inputs!r}", f"STATICS = {statics!r}",
+            f"_IN = np.array({[slots[i] for i in inputs]!r}, dtype=np.int64)",
+            f"_REC = np.array({[slots[i] for i in recorded] or [0]!r}, dtype=np.int64)",
+            f"_STATIC = np.array({[slots[i] for i in statics] or [0]!r}, dtype=np.int64)", ""]
+    calls: dict[str, list[str]] = {}
+
+    def chunks(kind: str, lines: list[str], args: str) -> None:
+        calls[kind] = []
+        for start in range(0, len(lines), CHUNK):
+            name = f"_{kind}{start // CHUNK}"
+            calls[kind].append(f"{name}({args})")
+            body.extend(["", "@njit(**_J)", f"def {name}({args}):",
+                         *lines[start:start + CHUNK], "    return 0"])
+
+    chunks("init", [f"    V[{slots[s.target]}] = {render.value(s.init_expr)}"
+                    for s in steps.init], "V, _time")
+    chunks("step", [f"    V[{slots[s.target]}] = {render.value(s.expr)}"
+                    for s in steps.per_step], "V, _time")
+    chunks("save", [f"    if need[{k}]:\n        V[{slots[s.target]}] = {render.value(s.expr)}"
+                    for k, s in enumerate(steps.save_only)], "V, _time, need")
+    chunks("update", [f"    V[{slots[st.update.target]}] = {render.value(st.update.expr)}"
+                      for st in steps.updates], "V, _time")
+    apply = []
+    for st in steps.updates:
+        x, d, dt = slots[st.ident], slots[st.update.target], slots[TIME_STEP]
+        if st.mode == "discrete":
+            apply.append(f"    V[{x}] = V[{d}]")
+        elif st.mode == "non_negative":
+            apply.append(f"    V[{x}] = max(V[{x}] + V[{d}]*V[{dt}], 0.0)")
+        elif st.mode == "euler":
+            apply.append(f"    V[{x}] = V[{x}] + V[{d}]*V[{dt}]")
+    chunks("apply", apply, "V")
+    rings = [st for st in steps.updates if st.mode == "ring"]
+    i1, i2, i3 = "        ", "            ", "                "
+    kernel = ["", "", "@njit(**_J)",
+              "def kernel(IN, times, saves, need, sel_j, sel_i, out, ST, first, stop):",
+              "    _last = times.shape[0] - 1",
+              "    _buf = np.empty((sel_j.shape[0], out.shape[2]))",
+              f"    V = np.empty({len(slots)})",
+              "    for _m in range(first, stop):",
+              f"{i1}V[:] = np.nan",
+              f"{i1}for _r in range(_IN.shape[0]):",
+              f"{i1}    V[_IN[_r]] = IN[_r, _m]",
+              f"{i1}_time = times[0]"]
+    kernel += [f"{i1}{c}" for c in calls["init"]]
+    kernel += [f"{i1}for _r in range({len(statics)}):", f"{i1}    ST[_r, _m] = V[_STATIC[_r]]"]
+    for k, st in enumerate(rings):
+        kernel += [f"{i1}_ord{k} = int(V[{slots[st.order]}])",
+                   f"{i1}_pipe{k} = np.empty(_ord{k})", f"{i1}_pipe{k}[:] = V[{slots[st.ident]}]",
+                   f"{i1}_ptr{k} = 0"]
+    kernel += [f"{i1}_s = 0", f"{i1}for _k in range(_last + 1):", f"{i2}_time = times[_k]"]
+    kernel += [f"{i2}{c}" for c in calls["step"]]
+    kernel += [f"{i2}if saves[_k]:"] + [f"{i3}{c}" for c in calls["save"]]
+    kernel += [f"{i3}for _q in range(sel_j.shape[0]):",
+               f"{i3}    _buf[_q, _s] = V[_REC[sel_i[_q]]]", f"{i3}_s += 1",
+               f"{i2}if _k == _last:", f"{i2}    break"]
+    kernel += [f"{i2}{c}" for c in calls["update"]]
+    for k, st in enumerate(rings):
+        x, d = slots[st.ident], slots[st.update.target]
+        kernel += [f"{i2}_pipe{k}[_ptr{k}] = V[{d}]", f"{i2}_ptr{k} = (_ptr{k} + 1) % _ord{k}",
+                   f"{i2}V[{x}] = _pipe{k}[_ptr{k}]"]
+    kernel += [f"{i2}{c}" for c in calls["apply"]]
+    kernel += [f"{i1}for _q in range(sel_j.shape[0]):",
+               f"{i1}    out[sel_j[_q], _m, :] = _buf[_q, :]"]
+    return body + kernel
+
+
+def emit_numba(ir: ModelIR, steps: Plan, *, header: list[str] | None = None) -> str:
+    """Source of the compiled-kernel module of a planned model."""
+    render = NumbaRenderer(ir.lookups)
+    lines = list(header or []) + [_HEADER]
+    for ident, (xs, ys, _kind) in ir.lookups.items():
+        lines += [f"{ident}_x = np.array({list(xs)!r})", f"{ident}_y = np.array({list(ys)!r})"]
+
+    inputs = _inputs(ir, steps)
+    if _size(steps) > CHUNKED_FROM:
+        return "\n".join(lines) + "\n\n" + "\n".join(_chunked(ir, steps, render, inputs)) + "\n"
+    updates = steps.updates
     recorded = [ident for _, ident in steps.dynamic]
     statics = [ident for _, ident in steps.static]
     save_only_targets = {s.target for s in steps.save_only}
