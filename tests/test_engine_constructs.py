@@ -376,3 +376,26 @@ def test_large_models_compile_in_chunks_with_the_same_results(tmp_path, monkeypa
     for name, values in reference.values.items():
         np.testing.assert_allclose(compiled.values[name], values, rtol=1e-12, atol=1e-12,
                                    err_msg=name)
+
+
+def test_numba_refusal_names_construct_and_variable(tmp_path, monkeypatch, caplog):
+    """A model the compiled loop cannot take (here: more statements than Numba compiles in
+    reasonable time, the limit lowered to fit a small model) raises for backend="numba",
+    naming the construct and the variable; "auto" runs the NumPy loop and says so once."""
+    from cycle.engine import emit_numba
+
+    monkeypatch.setattr(emit_numba, "COMPILE_LIMIT", 10)
+    mdl = write_mdl(MODELS["subscripts"], tmp_path / "model.mdl")
+    engine = build_engine(mdl, cache_dir=tmp_path / "cache")
+    with pytest.raises(UnsupportedConstruct, match=r"compiled loop for a model of \d+ "
+                                                   r"statements") as info:
+        engine.run(backend="numba")
+    largest = max(len(labels) for labels in engine.elements.values())
+    assert len(engine.elements[info.value.variable]) == largest
+    assert f"variable '{info.value.variable}'" in str(info.value)
+    with caplog.at_level(logging.INFO, logger="cycle.engine"):
+        result = engine.run(backend="auto", return_columns=["All Pop"])
+        engine.run(backend="auto", return_columns=["All Pop"])
+    messages = [r.getMessage() for r in caplog.records if r.name == "cycle.engine"]
+    assert len(messages) == 1 and "compiled loop for a model" in messages[0]
+    assert result.values["All Pop"].shape == (1, len(result.times))

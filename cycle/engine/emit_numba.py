@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from cycle.engine.ir import ModelIR
 from cycle.engine.plan import Plan
-from cycle.engine.tree import TIME, TIME_STEP, Op, Renderer, refs
+from cycle.engine.tree import TIME, TIME_STEP, Op, Renderer, UnsupportedConstruct, refs
 
 __all__ = ["NumbaRenderer", "emit_numba"]
 
@@ -118,6 +118,10 @@ CHUNKED_FROM = 800
 chunks of :data:`CHUNK` (LLVM's time on one function grows faster than its length: a
 5000-statement scalar kernel took 12 minutes to compile)."""
 CHUNK = 150
+COMPILE_LIMIT = 5000
+"""Statements above which there is no compiled loop: Numba takes about 0.05-0.1 s a
+statement (a 6300-statement model took 7 minutes, chunked), and the NumPy loop over runs is
+as fast for models that large."""
 
 
 def _size(steps: Plan) -> int:
@@ -234,7 +238,14 @@ def emit_numba(ir: ModelIR, steps: Plan, *, header: list[str] | None = None) -> 
         lines += [f"{ident}_x = np.array({list(xs)!r})", f"{ident}_y = np.array({list(ys)!r})"]
 
     inputs = _inputs(ir, steps)
-    if _size(steps) > CHUNKED_FROM:
+    size = _size(steps)
+    if size > COMPILE_LIMIT:
+        largest = max(ir.elements, key=lambda name: len(ir.elements[name]), default="")
+        raise UnsupportedConstruct(
+            f"compiled loop for a model of {size} statements (above {COMPILE_LIMIT}, Numba "
+            "would compile for tens of minutes)", largest,
+            "run it with backend='numpy', as fast for models this large")
+    if size > CHUNKED_FROM:
         return "\n".join(lines) + "\n\n" + "\n".join(_chunked(ir, steps, render, inputs)) + "\n"
     updates = steps.updates
     recorded = [ident for _, ident in steps.dynamic]

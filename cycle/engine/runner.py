@@ -244,6 +244,8 @@ class BatchEngine:
         self._simulate = namespace["simulate"]
         self._control = namespace["control"]
         self._kernel_source = namespace.get("KERNEL_SOURCE")
+        self._kernel_refusal = namespace.get("KERNEL_REFUSAL")
+        self._kernel_large = bool(namespace.get("KERNEL_LARGE"))
         self._kernel = None
         self._logged_fallback = False
         self._idents: dict[str, str] = meta["idents"]
@@ -536,6 +538,8 @@ class BatchEngine:
         path = self._kernel_path()
         if path.is_file() and is_compiled(path) and background_done(path):
             return True
+        if self._kernel_large:  # minutes of compilation: only when asked for (compile())
+            return False
         write_kernel_file(self._kernel_source, path)
         compile_in_background(path)
         return False
@@ -544,15 +548,26 @@ class BatchEngine:
                  saves: np.ndarray, need: np.ndarray, sel: list[tuple[int, int]],
                  out: np.ndarray, backend: str, n: int) -> dict[str, object]:
         if backend == "numba" and not self.has_kernel:
+            if self._kernel_refusal is not None:
+                raise UnsupportedConstruct(*self._kernel_refusal,
+                                           "run it with backend='numpy'")
             raise UnsupportedConstruct("compiled loop", self.mdl_path.name,
                                        "Numba is not installed; use backend='numpy'")
         use_kernel = backend == "numba" or (
             backend == "auto" and self.has_kernel and self._kernel_ready())
         if backend == "auto" and not use_kernel and not self._logged_fallback:
             self._logged_fallback = True
+            if self._kernel_refusal is not None:
+                why = "unavailable: unsupported construct {} in variable '{}'".format(
+                    *self._kernel_refusal)
+            elif not numba_available():
+                why = "unavailable (Numba is not installed)"
+            elif self._kernel_large:
+                why = "not compiled (a large model: BatchEngine.compile() takes minutes)"
+            else:
+                why = "compiling in the background"
             log.info("%s: the compiled loop is %s; running the NumPy loop",
-                     self.mdl_path.name, "compiling in the background" if self.has_kernel
-                     else "unavailable (Numba is not installed)")
+                     self.mdl_path.name, why)
         # Division by zero, overflow and NaN follow IEEE rules as in PySD's NumPy calls;
         # IF THEN ELSE / ZIDZ evaluate both branches, so warnings would be spurious.
         with np.errstate(all="ignore"):
