@@ -366,10 +366,18 @@ def test_large_models_compile_in_chunks_with_the_same_results(tmp_path, monkeypa
 
     monkeypatch.setattr(emit_numba, "CHUNKED_FROM", 0)
     monkeypatch.setattr(emit_numba, "CHUNK", 7)
-    mdl = write_mdl(MODELS["subscripts"] + MODELS["delay fixed and active initial"].replace(
-        "Stock", "Stock2"), tmp_path / "model.mdl")
-    engine = build_engine(mdl, cache_dir=tmp_path / "cache")
-    assert "def _step1(V, _time)" in engine._kernel_source
+    body = MODELS["delay fixed and active initial"] + """
+        Region: North, South ~ ~ |
+        Rate[Region] = 0.1, 0.2 ~ 1/Month ~ |
+        Pop[Region] = INTEG(Rate[Region]*Pop[Region]*Gain - Pop[Region]/Smooth Time, 10)
+            ~ People ~ |
+        Total = SUM(Pop[Region!]) + Tbl(Time) ~ People ~ |
+        Tbl((0,0),(10,5)) ~ People ~ |
+        Sm[Region] = SMOOTH3(Pop[Region], 2) ~ People ~ |
+    """
+    # a model of its own (its cached kernel is always the chunked one): compiled once
+    engine = build_engine(write_mdl(body, tmp_path / "chunked.mdl"))
+    assert "def _init1(V, _time)" in engine._kernel_source  # several chunks
     sets = {"Gain": np.array([0.2, 0.9]), "Smooth Time": np.array([0.8, 3.0])}
     compiled = engine.run(sets, backend="numba")
     reference = engine.run(sets, backend="numpy")
