@@ -8,7 +8,6 @@ PySD model, because ``Model.run(params=...)`` changes persist on the object.
 from __future__ import annotations
 
 import shutil
-import textwrap
 import warnings
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pandas as pd
 import pysd
 import pytest
 
-from cycle.engine import BatchResult, UnknownVariableError, UnsupportedConstruct, build_engine
+from cycle.engine import BatchResult, UnknownVariableError, build_engine
 from cycle.errors import CycleError
 
 MODELS = sorted((Path(__file__).resolve().parents[1] / "models").glob("*.mdl"))
@@ -182,130 +181,3 @@ def test_cache_is_keyed_by_source_and_pysd_version(model_pair, tmp_path):
     # every model variable's equation is quoted in a comment
     stock = engine.stocks[0]
     assert f"# {stock} = INTEG" in engine.source
-
-
-def test_cache_dir_from_environment(tmp_path, monkeypatch):
-    mdl = tmp_path / "tiny.mdl"
-    mdl.write_text(SNIPPET.format(body="Stock = INTEG(1, 0)\n\t~\tWidget\n\t~\t|\n"))
-    monkeypatch.setenv("CYCLE_CACHE_DIR", str(tmp_path / "env-cache"))
-    engine = build_engine(mdl)
-    assert engine.source_path.parent == tmp_path / "env-cache" / "engine"
-
-
-# -- constructs beyond the Northeast model, each checked against PySD ---------
-
-SNIPPET = """{{UTF-8}}
-{body}
-Gain = 0.5
-\t~\tDmnl [0,1]
-\t~\t|
-Smooth Time = 1.5
-\t~\tMonth [0.5,5]
-\t~\t|
-INITIAL TIME = 0
-\t~\tMonth
-\t~\t|
-FINAL TIME = 10
-\t~\tMonth
-\t~\t|
-TIME STEP = 0.125
-\t~\tMonth [0,?]
-\t~\t|
-SAVEPER = TIME STEP*2
-\t~\tMonth [0,?]
-\t~\t|
-"""
-
-SNIPPETS = {
-    "time functions": """
-        Input = STEP(10, 2) + RAMP(1, 3, 8) + PULSE(5, 1) + 10*SIN(Time)
-            + PULSE TRAIN(1, 0.5, 2, 9) + Gain*Time ~ Widget ~ |
-        Stock = INTEG(Input - Stock/Smooth Time, 2) ~ Widget ~ |
-    """,
-    "smooths": """
-        Input = STEP(10, 2) + Gain*Time ~ Widget ~ |
-        Order = 4 ~ Dmnl ~ |
-        S1 = SMOOTH(Input, 2) + SMOOTHI(Input, Smooth Time, 5) ~ Widget ~ |
-        S3 = SMOOTH3(Input, 3) + SMOOTH3I(Input, Smooth Time, 2) ~ Widget ~ |
-        SN = SMOOTH N(Input, 2, 1, Order) ~ Widget ~ |
-    """,
-    "delays": """
-        Input = STEP(10, 2) + RAMP(Gain, 1, 6) ~ Widget ~ |
-        D1 = DELAY1(Input, 2) + DELAY1I(Input, Smooth Time, 1) ~ Widget ~ |
-        D3 = DELAY3(Input, 3) + DELAY3I(Input*2, Smooth Time*2, 0) ~ Widget ~ |
-        DN = DELAY N(Input, 2, 0, 5) ~ Widget ~ |
-    """,
-    "trend forecast initial sample": """
-        Input = 5 + STEP(10, 2) + Gain*Time ~ Widget ~ |
-        T1 = TREND(Input, Smooth Time, 0.1) ~ 1/Month ~ |
-        F1 = FORECAST(Input, 2, 3) ~ Widget ~ |
-        Stock = INTEG(Input - Stock, 2) ~ Widget ~ |
-        I1 = INITIAL(Gain*3 + Stock) ~ Widget ~ |
-        SIT = SAMPLE IF TRUE(Time > 3 :AND: Time < 6, Input, -1) ~ Widget ~ |
-    """,
-    "lookups": """
-        Tbl([(0,0)-(10,10)],(0,0),(5,3),(10,4)) ~ Widget ~ |
-        L1 = Tbl(Time*Gain*2.5) + WITH LOOKUP(Time, ([(0,0)-(10,10)],(1,1),(4,2),(8,5)))
-            ~ Widget ~ |
-        L2 = Tbl(2.5) + Tbl(-1) + Tbl(12) ~ Widget ~ |
-    """,
-    "functions": """
-        Input = 5*SIN(Time) ~ Widget ~ |
-        Fn = XIDZ(Input, Time - 5, 7) + ZIDZ(Input, Time - 2) + MODULO(Time, 3)
-            + INTEGER(Time*1.7*Gain) + ABS(Input - 1) + LN(Time + 1) + SQRT(Time)
-            + MIN(Input, Gain) + MAX(Input, 2) - 2^2 + (-Gain)^2 + EXP(-Time)
-            + IF THEN ELSE(Time > 4 :OR: :NOT: Time < 2*Gain, 1, 0)
-            + IF THEN ELSE(Input = Gain, 1, 0) + IF THEN ELSE(Input <> 0, 1, 0) ~ Widget ~ |
-        Stock = INTEG(Fn, 0) ~ Widget ~ |
-    """,
-}
-
-
-def _snippet_mdl(body: str, path: Path) -> Path:
-    lines = []
-    for equation in textwrap.dedent(body).strip().split("|"):
-        equation = " ".join(equation.split())
-        if not equation:
-            continue
-        lhs, units, doc = (equation.split("~") + ["", ""])[:3]
-        lines.append(f"{lhs.strip()}\n\t~\t{units.strip()}\n\t~\t{doc.strip()}\n\t|\n")
-    path.write_text(SNIPPET.format(body="\n".join(lines)))
-    return path
-
-
-@pytest.mark.parametrize("label", list(SNIPPETS))
-def test_construct_matches_pysd(label, tmp_path):
-    mdl = _snippet_mdl(SNIPPETS[label], tmp_path / "snippet.mdl")
-    work = tmp_path / "pysd"
-    work.mkdir()
-    py_file = translate(mdl, work)
-    engine = build_engine(mdl, cache_dir=tmp_path / "cache")
-    gains, times = np.array([0.2, 0.5, 0.9]), np.array([0.8, 1.5, 3.0])
-    result = engine.run({"Gain": gains, "Smooth Time": times}, final_time=12)
-    for run in range(3):
-        frame = pysd_run(py_file, params={"Gain": gains[run], "Smooth Time": times[run]},
-                         final_time=12)
-        compare(result, frame, run, f"{label} {run}")
-
-
-@pytest.mark.parametrize(("body", "construct", "variable"), [
-    ("X = GET DIRECT CONSTANTS('missing.csv', ',', 'B2') ~ Widget ~ |", "GET", "X"),
-    ("X = RANDOM UNIFORM(0, 1, 0) ~ Widget ~ |", "RANDOM UNIFORM", "X"),
-    ("X = A + 1 ~ Widget ~ |\nA = X * 2 ~ Widget ~ |", "algebraic loop", "X"),
-])
-def test_unsupported_constructs_are_named(body, construct, variable, tmp_path):
-    mdl = _snippet_mdl(body, tmp_path / "bad.mdl")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with pytest.raises(UnsupportedConstruct) as info:
-            build_engine(mdl, cache_dir=tmp_path / "cache")
-    assert construct in str(info.value) and variable in str(info.value)
-    assert isinstance(info.value, CycleError)
-
-
-def test_order_constant_cannot_vary(tmp_path):
-    mdl = _snippet_mdl(SNIPPETS["smooths"], tmp_path / "s.mdl")
-    engine = build_engine(mdl, cache_dir=tmp_path / "cache")
-    engine.run({"Order": np.array([3.0, 4.0])})  # up to the planned 4 stages: fine
-    with pytest.raises(ValueError, match="order"):
-        engine.run({"Order": np.array([3.0, 5.0])})

@@ -49,6 +49,7 @@ _PREC = {"^": 1, "*": 2, "/": 2, "+": 3, "-": 3, "=": 4, "<>": 4, ">=": 4, ">": 
 _SIMPLE = {"abs", "min", "max", "exp", "ln", "log", "sqrt", "power", "sin", "cos", "tan",
            "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "if_then_else", "zidz", "xidz",
            "integer", "quantum", "modulo"}
+_TIMED = {"step", "ramp", "pulse", "pulse_train"}
 _AGGREGATE = {"sum": "+", "prod": "*", "vmin": "min", "vmax": "max"}
 
 _STRUCTURE_NAMES: dict[type, str] = {
@@ -135,6 +136,12 @@ class _Subscripts:
                 return name
         return next(name for name, elements in self.ranges.items() if element in elements)
 
+    def position(self, element: str) -> int:
+        """1-based position of an element in its main (largest) range."""
+        main = max((elements for elements in self.ranges.values() if element in elements),
+                   key=len)
+        return main.index(element) + 1
+
     def expand(self, sub: str) -> list[str]:
         """Elements a subscript of a left-hand side stands for."""
         if sub in self.ranges:
@@ -182,6 +189,9 @@ class _Builder:
         self.is_lookup: set[str] = set()               # clean names of lookups
         self.element_refs: dict[str, str] = {}         # element label -> ident
         self._init_aux: set[str] = set()               # hidden ACTIVE INITIAL statements
+        self.undefined: list[str] = []                 # elements no equation defines
+        self.macros: dict[str, am.AbstractSection] = {}
+        self.args: dict[str, object] = {}               # macro parameters -> argument trees
 
     # -- driver -----------------------------------------------------------
     def build(self) -> ModelIR:
@@ -201,6 +211,9 @@ class _Builder:
                     for combo in combos:
                         if not isinstance(component, am.AbstractLookup):
                             self._element(element, component, combo)
+        for label in self.undefined:
+            if label in self.ir.idents:
+                self.ir.constants[label] = float("nan")
         self._control_defaults()
         return self.ir
 
@@ -245,11 +258,20 @@ class _Builder:
             dims.append(self.subs.final_dim(used, named))
         self.var_dims[ref] = dims
         defined = {combo for _, combos in components for combo in combos}
-        order = [combo for combo in itertools.product(*(self.subs.ranges[d] for d in dims))
-                 if combo in defined]
+        # PySD reports the elements of a single definition's subscripts, or the whole range
+        # when definitions are merged (or read with GET), NaN where none defines an element
+        external = any(isinstance(c.ast, (ae.GetConstantsStructure, ae.GetDataStructure))
+                       for c, _ in components)
+        axes = []
+        for pos, dim in enumerate(dims):
+            used = {combo[pos] for combo in defined}
+            whole = external or len(components) > 1  # PySD merges into the whole range
+            axes.append([e for e in self.subs.ranges[dim] if whole or e in used])
+        order = list(itertools.product(*axes))
+        self.undefined += [self._label(element.name, c) for c in order if c not in defined]
         labels = [self._label(element.name, combo) for combo in order]
         if dims:
-            self.ir.dims[element.name] = (list(dims), {d: list(self.subs.ranges[d]) for d in dims})
+            self.ir.dims[element.name] = (list(dims), dict(zip(dims, axes, strict=True)))
         if isinstance(element.components[0], am.AbstractLookup):
             self.is_lookup.add(ref)
             for component, combos in components:
@@ -305,7 +327,9 @@ class _Builder:
         for pos, sub in enumerate(subs):
             dim = self.var_dims[clean_name(name)][pos]
             coords[dim] = self.subs.expand(sub)
-        common = {"root": self.root, "coords": coords, "py_name": f"_ext_{clean_name(name)}"}
+        final = {d: self.subs.ranges[d] for d in self.var_dims[clean_name(name)]}
+        common = {"root": self.root, "coords": coords, "final_coords": final,
+                  "py_name": f"_ext_{clean_name(name)}"}
         try:
             if kind == "constant":
                 reader = external.ExtConstant(node.file, node.tab, node.cell, **common)
@@ -411,10 +435,17 @@ class _Builder:
         ir.variables.append(label)
 
     def _array_value(self, array: np.ndarray, component, combo, name: str) -> float:
-        index = []
+        index, ranged, shape = [], [], []
         for sub, element in zip(component.subscripts[0], combo, strict=True):
             elements = self.subs.expand(sub)
             index.append(elements.index(element))
+            if len(elements) > 1:
+                ranged.append(elements.index(element))
+                shape.append(len(elements))
+        if array.ndim != len(index):  # single elements are not axes of the array
+            index = ranged
+            if array.shape != tuple(shape) and array.size == int(np.prod(shape)):
+                array = array.reshape(shape)  # TABBED ARRAY: flat
         try:
             return float(array[tuple(index)])
         except IndexError:
@@ -490,11 +521,17 @@ class _Builder:
         ref = node.reference
         if ref == "time":
             return Ref(TIME)
+        if ref in self.args and node.subscripts is None:
+            return self.args[ref]
         if ref not in self.var_names:
-            for range_name, elements in self.subs.ranges.items():  # a range used as a value
+            # a subscript range or element used as a value: its position in the main range
+            for range_name in self.subs.ranges:
                 if clean_name(range_name) == ref:
                     element = self._resolve(range_name, ctx, ctx.element.name)
-                    return Num(float(elements.index(element) + 1))
+                    return Num(float(self.subs.position(element)))
+            for element in self.subs.all_elements:
+                if clean_name(element) == ref:
+                    return Num(float(self.subs.position(element)))
             raise UnsupportedConstruct(f"reference to undefined variable '{ref}'",
                                        ctx.element.name)
         if ref in self.is_lookup:
@@ -523,7 +560,11 @@ class _Builder:
         def reduce() -> None:
             op = pending.pop()
             right, left = output.pop(), output.pop()
-            output.append(Op(_OPS[op], (left, right)))
+            if op == "^" and isinstance(left, Num) and left.value < 0:
+                # PySD prints "-30**x", which Python reads as -(30**x)
+                output.append(Op("neg", (Op("^", (Num(-left.value), right)),)))
+            else:
+                output.append(Op(_OPS[op], (left, right)))
 
         for op, arg in zip(operators, arguments[1:], strict=True):
             if op not in _OPS:
@@ -573,6 +614,8 @@ class _Builder:
 
     def _call(self, node: ae.CallStructure, ctx: _Context) -> object:
         function = node.function.reference
+        if function in self.macros:
+            return self._macro(self.macros[function], node, ctx)
         if function in self.is_lookup:
             label = self._element_label(function, node.function.subscripts, ctx)
             if label not in self.lookup_tables or len(node.arguments) != 1:
@@ -597,6 +640,8 @@ class _Builder:
                                            init=initial)
             self._init_aux.add(ident)
             return Ref(ident)
+        if function not in _SIMPLE and function not in _TIMED:
+            raise UnsupportedConstruct(function.upper().replace("_", " "), ctx.element.name)
         args = tuple(self.visit(a, ctx) for a in node.arguments)
         if function in _SIMPLE:
             return Call(function, args)
@@ -610,6 +655,21 @@ class _Builder:
         if function == "pulse_train" and len(args) == 4:
             return Call("pulse_train", (time, *args))
         raise UnsupportedConstruct(function.upper().replace("_", " "), ctx.element.name)
+
+    def _macro(self, section: am.AbstractSection, node: ae.CallStructure, ctx: _Context
+               ) -> object:
+        """A macro call: the macro's equations once more for this call (as PySD makes one
+        instance per call), its variables hidden, its parameters bound to the arguments."""
+        if section.returns or len(node.arguments) != len(section.params):
+            raise UnsupportedConstruct(f"macro {section.name} with several outputs or "
+                                       "a different number of arguments", ctx.element.name)
+        args = {clean_name(param): self._arg(arg, ctx, f"macro {section.name} {param}")
+                for param, arg in zip(section.params, node.arguments, strict=True)}
+        sub = _MacroBuilder(self, section, args, f"{ctx.label} {section.name}: ")
+        sub.build()
+        output = sub._label(next(e.name for e in section.elements
+                                 if clean_name(e.name) == clean_name(section.name)), ())
+        return Ref(sub.element_refs[output])
 
     # -- stateful constructs ----------------------------------------------
     def _arg(self, node: object, ctx: _Context, label: str) -> object:
@@ -639,8 +699,15 @@ class _Builder:
         return Ref(ident)
 
     def _planned_order(self, expr: object, ctx: _Context, construct: str) -> float:
-        """The order at the default parameters: the number of stages to plan."""
-        env: dict[str, float] = {TIME_STEP: 1.0}
+        """The order at the default parameters and INITIAL TIME: the number of stages to
+        plan (PySD fixes the order at initialisation)."""
+        env: dict[str, float] = {}
+        for ident, key in ((TIME, "initial_time"), (TIME_STEP, "time_step")):
+            try:
+                env[ident] = evaluate(self.ir.control[key].expr, {
+                    self.ir.idents[k]: v for k, v in self.ir.constants.items()})
+            except (KeyError, TypeError):
+                pass
         known = {ident: stmt for ident, stmt in self.ir.aux.items()}
 
         def value(node):
@@ -799,6 +866,41 @@ class _Builder:
                     "control variable that depends on model variables", stmt.name or "")
 
 
+class _MacroBuilder(_Builder):
+    """One instance of a macro: its statements join the model's, hidden (PySD does not
+    report a macro's variables); its constants become fixed hidden statements."""
+
+    def __init__(self, parent: _Builder, section: am.AbstractSection, args: dict[str, object],
+                 prefix: str) -> None:
+        super().__init__(section, parent.equations, parent.root)
+        private = ModelIR()
+        private.aux, private.states, private.lookups = (parent.ir.aux, parent.ir.states,
+                                                        parent.ir.lookups)
+        self.ir = private
+        self.namer = parent.namer
+        self.subs = parent.subs
+        self.macros = parent.macros
+        self.args = args
+        self.prefix = prefix
+        self._init_aux = parent._init_aux
+
+    def _label(self, name: str, combo: tuple[str, ...]) -> str:
+        return self.prefix + super()._label(name, combo)
+
+    def build(self) -> ModelIR:
+        elements = list(self.section.elements)
+        plans = [self._declare(element) for element in elements]
+        for element, components in zip(elements, plans, strict=True):
+            for component, combos in components:
+                for combo in combos:
+                    if not isinstance(component, am.AbstractLookup):
+                        self._element(element, component, combo)
+        for label, value in self.ir.constants.items():
+            ident = self.ir.idents[label]
+            self.ir.aux[ident] = Statement(ident, Num(value), None, (f"{label} (macro)",))
+        return self.ir
+
+
 def build_ir(model: am.AbstractModel, equations: Mapping[str, str], root: Path) -> ModelIR:
     """Build the target-neutral statements of a PySD abstract model.
 
@@ -816,6 +918,6 @@ def build_ir(model: am.AbstractModel, equations: Mapping[str, str], root: Path) 
     UnsupportedConstruct
         Naming the construct and the variable that uses it.
     """
-    if len(model.sections) > 1:
-        raise UnsupportedConstruct("macro", model.sections[1].name)
-    return _Builder(model.sections[0], equations, Path(root)).build()
+    builder = _Builder(model.sections[0], equations, Path(root))
+    builder.macros = {clean_name(section.name): section for section in model.sections[1:]}
+    return builder.build()

@@ -20,167 +20,40 @@ from __future__ import annotations
 
 from cycle.engine.ir import ModelIR
 from cycle.engine.plan import Plan
-from cycle.engine.tree import TIME, TIME_STEP, Renderer, refs
+from cycle.engine.tree import TIME, TIME_STEP, Op, Renderer, UnsupportedConstruct, refs
 
 __all__ = ["NumbaRenderer", "emit_numba"]
 
 _HEADER = '''\
-import math
-
 import numpy as np
 from numba import njit
 
-_SMALL = 1e-6  # what Vensim (and PySD) treat as zero
-nan = np.nan
-inf = np.inf
-
-_J = dict(error_model="numpy", cache=True, nogil=True)
-
-
-@njit(**_J)
-def _zidz(numerator, denominator):
-    if abs(denominator) < _SMALL:
-        return 0.0
-    return numerator / denominator
-
-
-@njit(**_J)
-def _xidz(numerator, denominator, x):
-    if abs(denominator) < _SMALL:
-        return x
-    return numerator / denominator
-
-
-@njit(**_J)
-def _pow(base, exponent):
-    # NumPy's fast paths for an array raised to a scalar (fast_scalar_power)
-    if exponent == 1.0:
-        return base
-    if exponent == 2.0:
-        return base * base
-    if exponent == 0.5:
-        return np.sqrt(base)
-    if exponent == 0.0:
-        return 1.0
-    if exponent == -1.0:
-        return 1.0 / base
-    return base ** exponent
-
-
-@njit(**_J)
-def _if_then_else(condition, if_true, if_false):
-    if condition:
-        return if_true
-    return if_false
-
-
-@njit(**_J)
-def _and(a, b):
-    return bool(a) and bool(b)
-
-
-@njit(**_J)
-def _or(a, b):
-    return bool(a) or bool(b)
-
-
-@njit(**_J)
-def _not(a):
-    return not bool(a)
-
-
-@njit(**_J)
-def _integer(x):
-    return float(math.trunc(x)) if math.isfinite(x) else x
-
-
-@njit(**_J)
-def _quantum(a, b):
-    if b < _SMALL:
-        return a
-    return b * _integer(a / b)
-
-
-@njit(**_J)
-def _modulo(x, m):
-    return x - _quantum(x, m)
-
-
-@njit(**_J)
-def _step(time, dt, value, tstep):
-    return value if time + dt / 2 > tstep else 0.0
-
-
-@njit(**_J)
-def _ramp(time, slope, start, finish):
-    if time + _SMALL > start:
-        return slope * (min(finish, time) - start)
-    return 0.0
-
-
-@njit(**_J)
-def _pulse(time, start, width):
-    return 1.0 if start - _SMALL <= time < start + width else 0.0
-
-
-@njit(**_J)
-def _pulse_train(time, start, repeat_time, width, end):
-    if repeat_time == 0:
-        return 1.0 if start - _SMALL <= time < start + width else 0.0
-    if start <= time < end:
-        return 1.0 if np.mod(time - start + _SMALL, repeat_time) < width else 0.0
-    return 0.0
-
-
-@njit(**_J)
-def _interp(x, xs, ys):
-    return np.interp(x, xs, ys)
-
-
-@njit(**_J)
-def _extrapolate(x, xs, ys):
-    n = xs.shape[0]
-    if n > 1 and x < xs[0]:
-        return ys[0] + (ys[1] - ys[0]) / (xs[1] - xs[0]) * (x - xs[0])
-    if n > 1 and x > xs[n - 1]:
-        return ys[n - 1] + (ys[n - 1] - ys[n - 2]) / (xs[n - 1] - xs[n - 2]) * (x - xs[n - 1])
-    return np.interp(x, xs, ys)
-
-
-@njit(**_J)
-def _hold_backward(x, xs, ys):
-    i = np.searchsorted(xs, x, side="right") - 1
-    return ys[min(max(i, 0), xs.shape[0] - 1)]
-
-
-@njit(**_J)
-def _look_forward(x, xs, ys):
-    i = np.searchsorted(xs, x, side="left")
-    return ys[min(max(i, 0), xs.shape[0] - 1)]
-
-
-@njit(**_J)
-def _raw(x, xs, ys):
-    i = min(np.searchsorted(xs, x, side="left"), xs.shape[0] - 1)
-    return ys[i] if xs[i] == x else np.nan
-
-
-@njit(**_J)
-def _delay_order(order, dt, delay_time, fixed):
-    if fixed:
-        return float(round(max(delay_time / dt, 1.0) + _SMALL))
-    k = float(math.trunc(order))
-    while k * dt > delay_time:
-        k -= 1.0
-    return k
-
-
-@njit(**_J)
-def _check_order(order, top):
-    if order != math.trunc(order) or order < 1 or order > top:
-        raise ValueError("a delay/smooth order is not an integer within the stages planned "
-                         "for the model's defaults")
-    return order
+from cycle.engine.numba_helpers import (  # noqa: F401
+    _J,
+    _zidz,
+    _xidz,
+    _pow,
+    _if_then_else,
+    _and,
+    _or,
+    _not,
+    _integer,
+    _quantum,
+    _modulo,
+    _step,
+    _ramp,
+    _pulse,
+    _pulse_train,
+    _interp,
+    _extrapolate,
+    _hold_backward,
+    _look_forward,
+    _raw,
+    _delay_order,
+    _check_order,
+    inf,
+    nan,
+)
 '''
 
 _CALLS = {
@@ -197,6 +70,7 @@ _CALLS = {
     "pulse_train": "_pulse_train({0}, {1}, {2}, {3}, {4})",
     "delay_order": "_delay_order({0}, {1}, {2}, {3})", "check_order": "_check_order({0}, {1})",
 }
+_BOOLEAN = {"=", "<>", "<", "<=", ">", ">=", "and", "or", "not"}
 _KINDS = {"interpolate": "_interp", "extrapolate": "_extrapolate",
           "hold_backward": "_hold_backward", "look_forward": "_look_forward", "raw": "_raw"}
 
@@ -227,9 +101,133 @@ class NumbaRenderer(Renderer):
             return text
         return _CALLS[fn].format(*args)
 
+    def value(self, node: object) -> str:
+        """A statement's right-hand side: always a float (comparisons give 1.0 or 0.0)."""
+        text = self.render(node)
+        if isinstance(node, Op) and node.op in _BOOLEAN:
+            return f"(1.0 if {text} else 0.0)"
+        return text
+
     def lookup(self, table: str, arg: str) -> str:
         kind = self.lookups[table][2]
         return f"{_KINDS[kind]}({arg}, {table}_x, {table}_y)"
+
+
+CHUNKED_FROM = 800
+"""Statements above which the kernel keeps values in an array and runs them in compiled
+chunks of :data:`CHUNK` (LLVM's time on one function grows faster than its length: a
+5000-statement scalar kernel took 12 minutes to compile)."""
+CHUNK = 150
+COMPILE_LIMIT = 5000
+"""Statements above which there is no compiled loop: Numba takes about 0.05-0.1 s a
+statement (a 6300-statement model took 7 minutes, chunked), and the NumPy loop over runs is
+as fast for models that large."""
+
+
+def _size(steps: Plan) -> int:
+    return len(steps.init) + len(steps.per_step) + len(steps.save_only) + 2 * len(steps.updates)
+
+
+def _inputs(ir: ModelIR, steps: Plan) -> list[str]:
+    """Identifiers the loop reads but never assigns (constants, time settings), then dt."""
+    assigned = ({s.target for s in steps.init} | {s.target for s in steps.per_step}
+                | {s.target for s in steps.save_only} | {st.ident for st in ir.states})
+    read: set[str] = set()
+    for stmt in steps.init:
+        read |= refs(stmt.init_expr)
+    for stmt in steps.per_step + steps.save_only:
+        read |= stmt.deps
+    for st in steps.updates:
+        read |= st.update.deps
+    read |= {ident for _, ident in steps.dynamic + steps.static}
+    return sorted(read - assigned - set(ir.lookups) - {TIME, TIME_STEP}) + [TIME_STEP]
+
+
+class _SlotRenderer(NumbaRenderer):
+    """Identifiers as slots of the member's value array ``V``."""
+
+    def __init__(self, lookups: dict, slots: dict[str, int]) -> None:
+        super().__init__(lookups)
+        self.slots = slots
+
+    def ref(self, ident: str) -> str:
+        return ident if ident == TIME else f"V[{self.slots[ident]}]"
+
+
+def _chunked(ir: ModelIR, steps: Plan, scalar: NumbaRenderer, inputs: list[str]) -> list[str]:
+    """Kernel of a large model: values in ``V``, statements in compiled chunks."""
+    slots: dict[str, int] = {}
+    for ident in (inputs + [s.target for s in steps.init + steps.per_step + steps.save_only]
+                  + [st.ident for st in ir.states] + [st.update.target for st in steps.updates]):
+        slots.setdefault(ident, len(slots))
+    render = _SlotRenderer(ir.lookups, slots)
+    recorded = [ident for _, ident in steps.dynamic]
+    statics = [ident for _, ident in steps.static]
+    body = [f"INPUTS = {inputs!r}", f"STATICS = {statics!r}",
+            f"_IN = np.array({[slots[i] for i in inputs]!r}, dtype=np.int64)",
+            f"_REC = np.array({[slots[i] for i in recorded] or [0]!r}, dtype=np.int64)",
+            f"_STATIC = np.array({[slots[i] for i in statics] or [0]!r}, dtype=np.int64)", ""]
+    calls: dict[str, list[str]] = {}
+
+    def chunks(kind: str, lines: list[str], args: str) -> None:
+        calls[kind] = []
+        for start in range(0, len(lines), CHUNK):
+            name = f"_{kind}{start // CHUNK}"
+            calls[kind].append(f"{name}({args})")
+            body.extend(["", "@njit(**_J)", f"def {name}({args}):",
+                         *lines[start:start + CHUNK], "    return 0"])
+
+    chunks("init", [f"    V[{slots[s.target]}] = {render.value(s.init_expr)}"
+                    for s in steps.init], "V, _time")
+    chunks("step", [f"    V[{slots[s.target]}] = {render.value(s.expr)}"
+                    for s in steps.per_step], "V, _time")
+    chunks("save", [f"    if need[{k}]:\n        V[{slots[s.target]}] = {render.value(s.expr)}"
+                    for k, s in enumerate(steps.save_only)], "V, _time, need")
+    chunks("update", [f"    V[{slots[st.update.target]}] = {render.value(st.update.expr)}"
+                      for st in steps.updates], "V, _time")
+    apply = []
+    for st in steps.updates:
+        x, d, dt = slots[st.ident], slots[st.update.target], slots[TIME_STEP]
+        if st.mode == "discrete":
+            apply.append(f"    V[{x}] = V[{d}]")
+        elif st.mode == "non_negative":
+            apply.append(f"    V[{x}] = max(V[{x}] + V[{d}]*V[{dt}], 0.0)")
+        elif st.mode == "euler":
+            apply.append(f"    V[{x}] = V[{x}] + V[{d}]*V[{dt}]")
+    chunks("apply", apply, "V")
+    rings = [st for st in steps.updates if st.mode == "ring"]
+    i1, i2, i3 = "        ", "            ", "                "
+    kernel = ["", "", "@njit(**_J)",
+              "def kernel(IN, times, saves, need, sel_j, sel_i, out, ST, first, stop):",
+              "    _last = times.shape[0] - 1",
+              "    _buf = np.empty((sel_j.shape[0], out.shape[2]))",
+              f"    V = np.empty({len(slots)})",
+              "    for _m in range(first, stop):",
+              f"{i1}V[:] = np.nan",
+              f"{i1}for _r in range(_IN.shape[0]):",
+              f"{i1}    V[_IN[_r]] = IN[_r, _m]",
+              f"{i1}_time = times[0]"]
+    kernel += [f"{i1}{c}" for c in calls["init"]]
+    kernel += [f"{i1}for _r in range({len(statics)}):", f"{i1}    ST[_r, _m] = V[_STATIC[_r]]"]
+    for k, st in enumerate(rings):
+        kernel += [f"{i1}_ord{k} = int(V[{slots[st.order]}])",
+                   f"{i1}_pipe{k} = np.empty(_ord{k})", f"{i1}_pipe{k}[:] = V[{slots[st.ident]}]",
+                   f"{i1}_ptr{k} = 0"]
+    kernel += [f"{i1}_s = 0", f"{i1}for _k in range(_last + 1):", f"{i2}_time = times[_k]"]
+    kernel += [f"{i2}{c}" for c in calls["step"]]
+    kernel += [f"{i2}if saves[_k]:"] + [f"{i3}{c}" for c in calls["save"]]
+    kernel += [f"{i3}for _q in range(sel_j.shape[0]):",
+               f"{i3}    _buf[_q, _s] = V[_REC[sel_i[_q]]]", f"{i3}_s += 1",
+               f"{i2}if _k == _last:", f"{i2}    break"]
+    kernel += [f"{i2}{c}" for c in calls["update"]]
+    for k, st in enumerate(rings):
+        x, d = slots[st.ident], slots[st.update.target]
+        kernel += [f"{i2}_pipe{k}[_ptr{k}] = V[{d}]", f"{i2}_ptr{k} = (_ptr{k} + 1) % _ord{k}",
+                   f"{i2}V[{x}] = _pipe{k}[_ptr{k}]"]
+    kernel += [f"{i2}{c}" for c in calls["apply"]]
+    kernel += [f"{i1}for _q in range(sel_j.shape[0]):",
+               f"{i1}    out[sel_j[_q], _m, :] = _buf[_q, :]"]
+    return body + kernel
 
 
 def emit_numba(ir: ModelIR, steps: Plan, *, header: list[str] | None = None) -> str:
@@ -239,18 +237,17 @@ def emit_numba(ir: ModelIR, steps: Plan, *, header: list[str] | None = None) -> 
     for ident, (xs, ys, _kind) in ir.lookups.items():
         lines += [f"{ident}_x = np.array({list(xs)!r})", f"{ident}_y = np.array({list(ys)!r})"]
 
+    inputs = _inputs(ir, steps)
+    size = _size(steps)
+    if size > COMPILE_LIMIT:
+        largest = max(ir.elements, key=lambda name: len(ir.elements[name]), default="")
+        raise UnsupportedConstruct(
+            f"compiled loop for a model of {size} statements (above {COMPILE_LIMIT}, Numba "
+            "would compile for tens of minutes)", largest,
+            "run it with backend='numpy', as fast for models this large")
+    if size > CHUNKED_FROM:
+        return "\n".join(lines) + "\n\n" + "\n".join(_chunked(ir, steps, render, inputs)) + "\n"
     updates = steps.updates
-    assigned = ({s.target for s in steps.init} | {s.target for s in steps.per_step}
-                | {s.target for s in steps.save_only} | {st.ident for st in ir.states})
-    read: set[str] = set()
-    for stmt in steps.init:
-        read |= refs(stmt.init_expr)
-    for stmt in steps.per_step + steps.save_only:
-        read |= stmt.deps
-    for st in updates:
-        read |= st.update.deps
-    read |= {ident for _, ident in steps.dynamic + steps.static}
-    inputs = sorted(read - assigned - set(ir.lookups) - {TIME, TIME_STEP}) + [TIME_STEP]
     recorded = [ident for _, ident in steps.dynamic]
     statics = [ident for _, ident in steps.static]
     save_only_targets = {s.target for s in steps.save_only}
@@ -261,11 +258,15 @@ def emit_numba(ir: ModelIR, steps: Plan, *, header: list[str] | None = None) -> 
             "def kernel(IN, times, saves, need, sel_j, sel_i, out, ST, first, stop):",
             "    _last = times.shape[0] - 1",
             f"    _rec = np.empty({max(len(recorded), 1)})",
+            "    # one member's saved values, copied to out[row, member, :] when it is done (one",
+            "    # contiguous row each: writing out[row, member, s] as we go would touch a page",
+            "    # per row at every saved time)",
+            "    _buf = np.empty((sel_j.shape[0], out.shape[2]))",
             "    for _m in range(first, stop):"]
     body += [f"{i1}{ident} = IN[{r}, _m]" for r, ident in enumerate(inputs)]
     body += [f"{i1}{TIME} = times[0]"]
     for stmt in steps.init:
-        body.append(f"{i1}{stmt.target} = float({render(stmt.init_expr)})")
+        body.append(f"{i1}{stmt.target} = {render.value(stmt.init_expr)}")
     body += [f"{i1}ST[{r}, _m] = {ident}" for r, ident in enumerate(statics)]
     for st in updates:
         if st.mode == "ring":
@@ -274,16 +275,16 @@ def emit_numba(ir: ModelIR, steps: Plan, *, header: list[str] | None = None) -> 
                      f"{i1}_pipe_{x}[:] = {x}", f"{i1}_ptr_{x} = 0"]
     body += [f"{i1}{ident} = np.nan" for ident in recorded if ident in save_only_targets]
     body += [f"{i1}_s = 0", f"{i1}for _k in range(_last + 1):", f"{i2}{TIME} = times[_k]"]
-    body += [f"{i2}{s.target} = float({render(s.expr)})" for s in steps.per_step]
+    body += [f"{i2}{s.target} = {render.value(s.expr)}" for s in steps.per_step]
     body += [f"{i2}if saves[_k]:"]
     for k, s in enumerate(steps.save_only):
-        body += [f"{i3}if need[{k}]:", f"{i3}    {s.target} = float({render(s.expr)})"]
+        body += [f"{i3}if need[{k}]:", f"{i3}    {s.target} = {render.value(s.expr)}"]
     body += [f"{i3}_rec[{i}] = {ident}" for i, ident in enumerate(recorded)]
     body += [f"{i3}for _q in range(sel_j.shape[0]):",
-             f"{i3}    out[sel_j[_q], _m, _s] = _rec[sel_i[_q]]",
+             f"{i3}    _buf[_q, _s] = _rec[sel_i[_q]]",
              f"{i3}_s += 1",
              f"{i2}if _k == _last:", f"{i2}    break"]
-    body += [f"{i2}{st.update.target} = float({render(st.update.expr)})" for st in updates]
+    body += [f"{i2}{st.update.target} = {render.value(st.update.expr)}" for st in updates]
     for st in updates:
         d, x = st.update.target, st.ident
         if st.mode == "discrete":
@@ -295,4 +296,6 @@ def emit_numba(ir: ModelIR, steps: Plan, *, header: list[str] | None = None) -> 
             body.append(f"{i2}{x} = max({x} + {d}*{TIME_STEP}, 0.0)")
         else:
             body.append(f"{i2}{x} = {x} + {d}*{TIME_STEP}")
+    body += [f"{i1}for _q in range(sel_j.shape[0]):",
+             f"{i1}    out[sel_j[_q], _m, :] = _buf[_q, :]"]
     return "\n".join(lines) + "\n\n" + "\n".join(body) + "\n"

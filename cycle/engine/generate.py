@@ -18,18 +18,19 @@ from pathlib import Path
 import pysd
 
 from cycle.engine.build import build_ir
-from cycle.engine.emit_numba import emit_numba
+from cycle.engine.emit_numba import CHUNKED_FROM, _size, emit_numba
 from cycle.engine.emit_numpy import emit_numpy
 from cycle.engine.ir import ModelIR
 from cycle.engine.parse import parse_mdl
 from cycle.engine.plan import Plan, plan
+from cycle.engine.tree import UnsupportedConstruct
 from cycle.resources import cache_root, file_sha256
 
 __all__ = ["cache_dir", "generate_source", "generator_id", "load_module", "model_source",
            "planned"]
 
 _GENERATOR_FILES = ("tree.py", "ir.py", "parse.py", "build.py", "plan.py", "emit_numpy.py",
-                    "emit_numba.py", "generate.py")
+                    "emit_numba.py", "numba_helpers.py", "generate.py")
 
 
 def generator_id() -> str:
@@ -61,7 +62,9 @@ def planned(path: Path) -> tuple[ModelIR, Plan]:
 
 
 def generate_source(path: Path, *, sha256: str | None = None) -> str:
-    """Source of the NumPy module of a Vensim file, with the kernel's as ``KERNEL_SOURCE``."""
+    """Source of the NumPy module of a Vensim file, with the kernel's as ``KERNEL_SOURCE``
+    (None, and ``KERNEL_REFUSAL = (construct, variable)``, when there is no compiled loop;
+    ``KERNEL_LARGE``: compiling takes minutes, so ``backend="auto"`` does not start it)."""
     path = Path(path)
     ir, steps = planned(path)
     header = [
@@ -71,9 +74,15 @@ def generate_source(path: Path, *, sha256: str | None = None) -> str:
         f"# pysd version: {pysd.__version__}",
         f"# generator: {generator_id()}",
     ]
-    kernel = emit_numba(ir, steps, header=[line.replace("cycle.engine", "cycle.engine (Numba)")
-                                           for line in header])
-    return emit_numpy(ir, steps, header=header) + f"\n\nKERNEL_SOURCE = {kernel!r}\n"
+    kernel, refusal = None, None
+    try:
+        kernel = emit_numba(ir, steps, header=[
+            line.replace("cycle.engine", "cycle.engine (Numba)") for line in header])
+    except UnsupportedConstruct as err:  # the NumPy loop still runs the model
+        refusal = (err.construct, err.variable)
+    large = kernel is not None and _size(steps) > CHUNKED_FROM
+    return (emit_numpy(ir, steps, header=header) + f"\n\nKERNEL_SOURCE = {kernel!r}\n"
+            + f"KERNEL_REFUSAL = {refusal!r}\nKERNEL_LARGE = {large!r}\n")
 
 
 def load_module(source: str, filename: str) -> dict:

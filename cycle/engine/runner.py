@@ -200,8 +200,6 @@ def _schedule(initial: float, final: float, dt: float, saveper: float
     saved = np.array([np.round(t, decimals) for t, s in zip(times, saves, strict=True) if s],
                      dtype=float)
     result = (np.array(times, dtype=float), np.array(saves, dtype=np.bool_), saved)
-    for array in result:
-        array.flags.writeable = False
     if len(_SCHEDULES) > 64:
         _SCHEDULES.clear()
     _SCHEDULES[key] = result
@@ -246,6 +244,8 @@ class BatchEngine:
         self._simulate = namespace["simulate"]
         self._control = namespace["control"]
         self._kernel_source = namespace.get("KERNEL_SOURCE")
+        self._kernel_refusal = namespace.get("KERNEL_REFUSAL")
+        self._kernel_large = bool(namespace.get("KERNEL_LARGE"))
         self._kernel = None
         self._logged_fallback = False
         self._idents: dict[str, str] = meta["idents"]
@@ -272,7 +272,11 @@ class BatchEngine:
         self._groups = {_normal(var): labels for var, labels in self.elements.items()
                         if labels != [var]}
         self._control_lookup = {_normal(v): k for k, v in self._control_names.items()}
-        self._const_ident_order = [self._idents[name] for name in self.constants]
+        self._defaults = {self._idents[name]: np.float64(value)
+                          for name, value in self.constants.items()}
+        self._name_cache: dict[tuple[str, bool], list[str]] = {}
+        self._selections: dict[tuple | None, tuple] = {}
+        self._kernel_rows: dict[str, int] | None = None
 
     def __repr__(self) -> str:
         return (f"BatchEngine({self.mdl_path.name!r}: {len(self.constants)} constants, "
@@ -282,6 +286,13 @@ class BatchEngine:
     def _names(self, name: str, *, constants_only: bool) -> list[str]:
         """Element names a user's name stands for (one element, or every element of a
         subscripted variable)."""
+        cached = self._name_cache.get((name, constants_only))
+        if cached is None:
+            cached = self._name_cache[(name, constants_only)] = self._find_names(
+                name, constants_only=constants_only)
+        return cached
+
+    def _find_names(self, name: str, *, constants_only: bool) -> list[str]:
         key = _normal(name)
         canonical = self._lookup.get(key)
         if canonical is not None and (canonical in self.constants or not constants_only):
@@ -313,26 +324,28 @@ class BatchEngine:
 
     def _parameters(self, params: Mapping[str, float | np.ndarray], n: int | None
                     ) -> tuple[dict[str, object], int]:
-        values: dict[str, np.ndarray] = {}
+        """Constant identifier -> value (np.float64 or array (n,)), and n."""
+        consts = dict(self._defaults)
+        self._changed = changed = []
+        lengths: set[int] = set()
+        idents = self._idents
         for key, value in params.items():
             array = np.asarray(value, dtype=float)
             if array.ndim > 1:
                 raise ValueError(f"parameter '{key}' must be a scalar or a 1-D array of runs")
+            if array.ndim == 1:
+                lengths.add(array.shape[0])
+            else:
+                array = np.float64(array)
             for name in self._names(key, constants_only=True):
-                values[name] = array
-        lengths = {a.shape[0] for a in values.values() if a.ndim == 1}
+                consts[idents[name]] = array
+                changed.append(idents[name])
         if n is None:
             n = lengths.pop() if len(lengths) == 1 else (1 if not lengths else None)
             if n is None:
                 raise ValueError("parameter arrays have different lengths")
         if n < 1 or any(length != n for length in lengths):
             raise ValueError(f"parameter arrays must all have shape ({n},)")
-        consts: dict[str, object] = {}
-        idents = self._idents
-        for name, default in self.constants.items():
-            array = values.get(name)
-            consts[idents[name]] = np.float64(default) if array is None else (
-                np.float64(array) if array.ndim == 0 else array)
         return consts, n
 
     # -- output layout ----------------------------------------------------
@@ -424,6 +437,52 @@ class BatchEngine:
             raise ValueError("TIME STEP and SAVEPER must be positive")
         times, saves, saved = _schedule(ctl["initial_time"], ctl["final_time"],
                                         ctl["time_step"], ctl["saveper"])
+        columns, dynamic, sel, need = self._selection(return_columns)
+        shape = (len(dynamic), n, len(saved))
+        if out is None:
+            out = np.empty(shape)
+        elif out.shape != shape or out.dtype != np.float64:
+            raise ValueError(f"out must be a float64 array of shape {shape}, not "
+                             f"{out.dtype}{out.shape}")
+        statics = self._execute(consts, ctl, times, saves, need, sel, out, backend, n)
+
+        values: dict[str, np.ndarray] = {}
+        flat = (n, len(saved))
+        rows = {name: j for j, name in enumerate(dynamic)}
+        fixed = [name for name in columns if name not in rows]
+        # time-invariant columns: one small block when that is cheap, else broadcast views
+        block = (np.empty((len(fixed), n, len(saved)))
+                 if len(fixed) * n * len(saved) <= 2**20 else None)
+        for k, name in enumerate(fixed):
+            if name in self.constants:
+                value = consts[self._idents[name]]
+            elif name in statics:
+                value = statics[name]
+            else:
+                value = ctl[self._control_lookup[_normal(name)]]
+            if block is not None:
+                block[k] = value[:, None] if np.ndim(value) else value
+            else:
+                value = np.asarray(value, dtype=float)
+                values[name] = np.broadcast_to(value[:, None] if value.ndim else value, flat)
+        for name in columns:
+            if name in rows:
+                values[name] = out[rows[name]]
+        if block is not None:
+            for k, name in enumerate(fixed):
+                values[name] = block[k]
+        values = {name: values[name] for name in columns}
+        dims = {var: spec for var, spec in self.dims.items()
+                if any(label in values for label in self.elements.get(var, ()))}
+        return BatchResult(times=saved, values=values, dims=dims)
+
+    def _selection(self, return_columns: Sequence[str] | None) -> tuple:
+        """(columns, time-varying columns, (row, record index) pairs, needed save-only
+        statements) for a request (cached)."""
+        key = None if return_columns is None else tuple(return_columns)
+        cached = self._selections.get(key)
+        if cached is not None:
+            return cached
         columns = self.columns(return_columns)
         dynamic = [c for c in columns if c in self._dynamic]
         sel = [(j, self._dynamic[name]) for j, name in enumerate(dynamic)]
@@ -435,31 +494,11 @@ class BatchEngine:
             if not need[k]:
                 need[k] = True
                 todo.extend(self._save_deps[k])
-        shape = (len(dynamic), n, len(saved))
-        if out is None:
-            out = np.empty(shape)
-        elif out.shape != shape or out.dtype != np.float64:
-            raise ValueError(f"out must be a float64 array of shape {shape}, not "
-                             f"{out.dtype}{out.shape}")
-        statics = self._execute(consts, ctl, times, saves, need, sel, out, backend, n)
-
-        values: dict[str, np.ndarray] = {}
-        flat = (n, len(saved))
-        for name in columns:
-            if name in self._dynamic:
-                values[name] = out[dynamic.index(name)]
-            else:
-                if name in self.constants:
-                    value = consts[self._idents[name]]
-                elif _normal(name) in self._control_lookup:
-                    value = ctl[self._control_lookup[_normal(name)]]
-                else:
-                    value = statics[name]
-                value = np.asarray(value, dtype=float)
-                values[name] = np.broadcast_to(value[:, None] if value.ndim else value, flat)
-        dims = {var: spec for var, spec in self.dims.items()
-                if any(label in values for label in self.elements.get(var, ()))}
-        return BatchResult(times=saved, values=values, dims=dims)
+        result = (columns, dynamic, sel, need)
+        if len(self._selections) > 256:
+            self._selections.clear()
+        self._selections[key] = result
+        return result
 
     # -- compiled loop ----------------------------------------------------
     @property
@@ -499,6 +538,8 @@ class BatchEngine:
         path = self._kernel_path()
         if path.is_file() and is_compiled(path) and background_done(path):
             return True
+        if self._kernel_large:  # minutes of compilation: only when asked for (compile())
+            return False
         write_kernel_file(self._kernel_source, path)
         compile_in_background(path)
         return False
@@ -507,36 +548,61 @@ class BatchEngine:
                  saves: np.ndarray, need: np.ndarray, sel: list[tuple[int, int]],
                  out: np.ndarray, backend: str, n: int) -> dict[str, object]:
         if backend == "numba" and not self.has_kernel:
+            if self._kernel_refusal is not None:
+                raise UnsupportedConstruct(*self._kernel_refusal,
+                                           "run it with backend='numpy'")
             raise UnsupportedConstruct("compiled loop", self.mdl_path.name,
                                        "Numba is not installed; use backend='numpy'")
         use_kernel = backend == "numba" or (
             backend == "auto" and self.has_kernel and self._kernel_ready())
         if backend == "auto" and not use_kernel and not self._logged_fallback:
             self._logged_fallback = True
+            if self._kernel_refusal is not None:
+                why = "unavailable: unsupported construct {} in variable '{}'".format(
+                    *self._kernel_refusal)
+            elif not numba_available():
+                why = "unavailable (Numba is not installed)"
+            elif self._kernel_large:
+                why = "not compiled (a large model: BatchEngine.compile() takes minutes)"
+            else:
+                why = "compiling in the background"
             log.info("%s: the compiled loop is %s; running the NumPy loop",
-                     self.mdl_path.name, "compiling in the background" if self.has_kernel
-                     else "unavailable (Numba is not installed)")
+                     self.mdl_path.name, why)
         # Division by zero, overflow and NaN follow IEEE rules as in PySD's NumPy calls;
         # IF THEN ELSE / ZIDZ evaluate both branches, so warnings would be spurious.
         with np.errstate(all="ignore"):
             if use_kernel:
-                if backend == "numba":
+                if self._kernel is None:
                     self.compile()
                 return self._run_kernel(consts, ctl, times, saves, need, sel, out, n)
             return self._simulate(consts, ctl, times, saves, need, sel, out)
 
     def _run_kernel(self, consts, ctl, times, saves, need, sel, out, n) -> dict[str, object]:
         module = self._kernel_module()
-        inputs = module.INPUTS
-        values = {**consts, **{self._control_idents[k]: v for k, v in ctl.items()},
-                  TIME_STEP: ctl["time_step"]}
-        IN = np.empty((len(inputs), n))
-        for r, ident in enumerate(inputs):
-            IN[r] = values[ident]
+        if self._kernel_rows is None:
+            self._kernel_rows = {ident: r for r, ident in enumerate(module.INPUTS)}
+            self._kernel_default = np.array([float(self._defaults.get(ident, np.nan))
+                                             for ident in module.INPUTS])
+            self._kernel_sel = {}
+        rows = self._kernel_rows
+        IN = np.empty((len(rows), n))
+        IN[:] = self._kernel_default[:, None]
+        for ident in self._changed:
+            row = rows.get(ident)
+            if row is not None:
+                IN[row] = consts[ident]
+        for key, value in ctl.items():
+            row = rows.get(self._control_idents[key])
+            if row is not None:
+                IN[row] = value
+        IN[rows[TIME_STEP]] = ctl["time_step"]
         ST = np.empty((len(module.STATICS), n))
-        sel_j = np.array([j for j, _ in sel], dtype=np.int64)
-        sel_i = np.array([i for _, i in sel], dtype=np.int64)
-        run_kernel(module, IN, times, saves, need, sel_j, sel_i, out, ST)
+        key = tuple(sel)
+        pair = self._kernel_sel.get(key)
+        if pair is None:
+            pair = self._kernel_sel[key] = (np.array([j for j, _ in sel], dtype=np.int64),
+                                            np.array([i for _, i in sel], dtype=np.int64))
+        run_kernel(module, IN, times, saves, need, pair[0], pair[1], out, ST)
         return dict(zip(self._static_names, ST, strict=True))
 
 
