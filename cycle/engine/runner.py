@@ -46,6 +46,7 @@ log = logging.getLogger("cycle.engine")
 BACKENDS = ("auto", "numba", "numpy")
 """Loops a batch can run in (see :meth:`BatchEngine.run`)."""
 
+_CHANGED = "__changed__"  # key of the list of set constants in the constants mapping
 _RPREC = 1e-5  # PySD's relative precision for final and saving times (components.Time)
 
 
@@ -324,9 +325,11 @@ class BatchEngine:
 
     def _parameters(self, params: Mapping[str, float | np.ndarray], n: int | None
                     ) -> tuple[dict[str, object], int]:
-        """Constant identifier -> value (np.float64 or array (n,)), and n."""
+        """Constant identifier -> value (np.float64 or array (n,)), and n; the mapping also
+        lists the constants set (under ``_CHANGED``), so a run keeps no state on the engine
+        (one engine may serve several threads)."""
         consts = dict(self._defaults)
-        self._changed = changed = []
+        changed: list[str] = []
         lengths: set[int] = set()
         idents = self._idents
         for key, value in params.items():
@@ -346,6 +349,7 @@ class BatchEngine:
                 raise ValueError("parameter arrays have different lengths")
         if n < 1 or any(length != n for length in lengths):
             raise ValueError(f"parameter arrays must all have shape ({n},)")
+        consts[_CHANGED] = changed  # which constants differ from the defaults
         return consts, n
 
     # -- output layout ----------------------------------------------------
@@ -587,7 +591,7 @@ class BatchEngine:
         rows = self._kernel_rows
         IN = np.empty((len(rows), n))
         IN[:] = self._kernel_default[:, None]
-        for ident in self._changed:
+        for ident in consts[_CHANGED]:
             row = rows.get(ident)
             if row is not None:
                 IN[row] = consts[ident]
