@@ -477,7 +477,8 @@ class BatchEngine:
                 values[name] = block[k]
         values = {name: values[name] for name in columns}
         dims = {var: spec for var, spec in self.dims.items()
-                if any(label in values for label in self.elements.get(var, ()))}
+                if any(label in values for label in self.elements.get(var, ()))
+                } if self.dims else {}
         return BatchResult(times=saved, values=values, dims=dims)
 
     def _selection(self, return_columns: Sequence[str] | None) -> tuple:
@@ -572,13 +573,13 @@ class BatchEngine:
                 why = "compiling in the background"
             log.info("%s: the compiled loop is %s; running the NumPy loop",
                      self.mdl_path.name, why)
+        if use_kernel:
+            if self._kernel is None:
+                self.compile()
+            return self._run_kernel(consts, ctl, times, saves, need, sel, out, n)
         # Division by zero, overflow and NaN follow IEEE rules as in PySD's NumPy calls;
         # IF THEN ELSE / ZIDZ evaluate both branches, so warnings would be spurious.
         with np.errstate(all="ignore"):
-            if use_kernel:
-                if self._kernel is None:
-                    self.compile()
-                return self._run_kernel(consts, ctl, times, saves, need, sel, out, n)
             return self._simulate(consts, ctl, times, saves, need, sel, out)
 
     def _run_kernel(self, consts, ctl, times, saves, need, sel, out, n) -> dict[str, object]:
