@@ -39,12 +39,18 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     import xarray as xr
 
-__all__ = ["BACKENDS", "BatchEngine", "BatchResult", "UnknownVariableError", "build_engine"]
+__all__ = ["BACKENDS", "KERNEL_MIN_RUNS", "BatchEngine", "BatchResult", "UnknownVariableError",
+           "build_engine"]
 
 log = logging.getLogger("cycle.engine")
 
 BACKENDS = ("auto", "numba", "numpy")
 """Loops a batch can run in (see :meth:`BatchEngine.run`)."""
+
+KERNEL_MIN_RUNS = 64
+"""Batch size from which the compiled loop beats the NumPy loop even when compiling from
+Numba's cache counts (kept for callers that choose a loop by batch size; ``backend="auto"``
+takes the compiled loop at any size once it is compiled)."""
 
 _CHANGED = "__changed__"  # key of the list of set constants in the constants mapping
 _RPREC = 1e-5  # PySD's relative precision for final and saving times (components.Time)
