@@ -282,6 +282,7 @@ class BatchEngine:
         self._defaults = {self._idents[name]: np.float64(value)
                           for name, value in self.constants.items()}
         self._name_cache: dict[tuple[str, bool], list[str]] = {}
+        self._param_idents: dict[str, list[str]] = {}
         self._selections: dict[tuple | None, tuple] = {}
         self._kernel_rows: dict[str, int] | None = None
 
@@ -337,18 +338,23 @@ class BatchEngine:
         consts = dict(self._defaults)
         changed: list[str] = []
         lengths: set[int] = set()
-        idents = self._idents
+        cache = self._param_idents
         for key, value in params.items():
-            array = np.asarray(value, dtype=float)
-            if array.ndim > 1:
-                raise ValueError(f"parameter '{key}' must be a scalar or a 1-D array of runs")
-            if array.ndim == 1:
-                lengths.add(array.shape[0])
+            idents = cache.get(key)
+            if idents is None:
+                idents = cache[key] = [self._idents[name] for name in
+                                       self._names(key, constants_only=True)]
+            if type(value) is not np.ndarray or value.dtype != np.float64:
+                value = np.asarray(value, dtype=float)
+            if value.ndim == 1:
+                lengths.add(value.shape[0])
+            elif value.ndim == 0:
+                value = np.float64(value)
             else:
-                array = np.float64(array)
-            for name in self._names(key, constants_only=True):
-                consts[idents[name]] = array
-                changed.append(idents[name])
+                raise ValueError(f"parameter '{key}' must be a scalar or a 1-D array of runs")
+            for ident in idents:
+                consts[ident] = value
+            changed += idents
         if n is None:
             n = lengths.pop() if len(lengths) == 1 else (1 if not lengths else None)
             if n is None:
@@ -598,10 +604,15 @@ class BatchEngine:
         rows = self._kernel_rows
         IN = np.empty((len(rows), n))
         IN[:] = self._kernel_default[:, None]
-        for ident in consts[_CHANGED]:
-            row = rows.get(ident)
-            if row is not None:
-                IN[row] = consts[ident]
+        set_rows = [(rows[i], consts[i]) for i in consts[_CHANGED] if i in rows]
+        if set_rows:
+            index = [r for r, _ in set_rows]
+            try:  # one assignment for all (all scalars, or all arrays of the batch)
+                block = np.array([v for _, v in set_rows], dtype=float)
+                IN[index] = block[:, None] if block.ndim == 1 else block
+            except ValueError:  # scalars and arrays mixed
+                for row, value in set_rows:
+                    IN[row] = value
         for key, value in ctl.items():
             row = rows.get(self._control_idents[key])
             if row is not None:
