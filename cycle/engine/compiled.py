@@ -10,6 +10,7 @@ process compiles (:func:`compile_in_background`); ``backend="numba"`` compiles f
 from __future__ import annotations
 
 import atexit
+import functools
 import importlib.util
 import os
 import subprocess
@@ -25,6 +26,7 @@ __all__ = ["background_done", "compile_in_background", "is_compiled", "load_kern
            "write_kernel_file"]
 
 
+@functools.cache
 def numba_available() -> bool:
     """Whether Numba can be imported."""
     return importlib.util.find_spec("numba") is not None
@@ -111,6 +113,7 @@ def background_done(path: Path) -> bool:
 
 
 _THREAD_MIN = 256  # members per thread below which one thread is faster
+_CPUS = os.cpu_count() or 1
 
 
 def run_kernel(module, IN: np.ndarray, times: np.ndarray, saves: np.ndarray,
@@ -121,7 +124,7 @@ def run_kernel(module, IN: np.ndarray, times: np.ndarray, saves: np.ndarray,
     Writes ``out[row, member, saved]`` (C-contiguous) and ``ST[static, member]`` in place.
     """
     n = IN.shape[1]
-    threads = max(1, min(os.cpu_count() or 1, n // _THREAD_MIN))
+    threads = max(1, min(_CPUS, n // _THREAD_MIN))
     if threads == 1:
         _call(module, IN, times, saves, need, sel_j, sel_i, out, ST)
         return
