@@ -14,6 +14,9 @@ REPORTED = {
     "Central Bank Bond Loss", "Local Government Bond Loss", "Credit Enhancer Bond Loss",
     "Bond Investor Loss", "Bank Loan Loss", "Guarantee Claims Paid", "Loan Loss", "Bond Loss",
     "Early Stage Risk Sharing Payments", "Market Potential",
+    # accelerator guard-rail readings (cycle stress reports them)
+    "Accelerator Capital Adequacy", "Accelerator Credit to GDP", "Accelerator Recoveries",
+    "Reserve Coverage Ratio", "Stressed Capital Adequacy",
 }
 
 SOURCE_KINDS = ("FACTS", "literature", "assumption", "calibrated", "policy input", "normalisation",
