@@ -1,0 +1,1 @@
+def write_stress(*a, **k): raise NotImplementedError
