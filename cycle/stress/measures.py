@@ -13,7 +13,7 @@ from cycle.metrics import LOSSES_BY_BEARER
 from cycle.stress.rails import MIN_EXPOSURE, RAILS
 
 __all__ = ["ACCELERATOR_BEARERS", "BEARERS", "OUTLAY", "RECOVERY_TOLERANCE", "READ_VARIABLES",
-           "FIRM_STOCKS", "breaches", "shortfall", "pair_measures"]
+           "FIRM_STOCKS", "LOSS_WINDOW", "PUBLIC_BEARERS", "breaches", "shortfall", "pair_measures"]
 
 ACCELERATOR_BEARERS = {
     "accelerator capital": "Cumulative Accelerator Capital Losses",
@@ -29,11 +29,19 @@ BEARERS = {**ACCELERATOR_BEARERS, **{
     "credit enhancers": LOSSES_BY_BEARER[4], "bond investors": LOSSES_BY_BEARER[5]}}
 """Every bearer of default losses in the model: label -> cumulative-loss stock (bn yuan)."""
 
+PUBLIC_BEARERS = ["local government (accelerator)", "asset-management companies", "central bank",
+                  "local government (bonds)"]
+"""Bearers that spend public money (the AMCs are state-owned)."""
+
 OUTLAY = ["Cumulative Public Outlay", "Cumulative Accelerator Public Outlay"]
 """Public outlay: the model's existing payers plus the accelerator system's public money."""
 
 FIRM_STOCKS = ["Startup Firms", "Established Firms"]
 """Firm count = start-ups + established (growth, mature, listed) firms, thousand firms."""
+
+LOSS_WINDOW = 5.0
+"""Years after the shock over which losses and public outlay are compared (the wave's losses
+are realised within it; later, a shrunken book loses less, which would net them out)."""
 
 RECOVERY_TOLERANCE = 0.01
 """A series has recovered once it stays within 1 % of the unshocked run."""
@@ -54,7 +62,8 @@ def breaches(values: dict[str, np.ndarray], times: np.ndarray, year: np.ndarray 
 
     Returns
     -------
-    ``{rail key: {"before": bool, "after": bool, "first": year, "worst": value, "depth": value}}``,
+    ``{rail key: {"before": bool, "after": bool, "first_any": year, "first": year, "worst": value,
+    "depth": value, "limit": value}}``,
     arrays over runs. ``first``/``worst``/``depth`` refer to breaches from the shock year on
     (nan if none); ``depth`` is how far past the limit the worst reading went (Dmnl).
     A rail is judged only while the accelerator's exposure exceeds ``MIN_EXPOSURE``.
@@ -74,12 +83,15 @@ def breaches(values: dict[str, np.ndarray], times: np.ndarray, year: np.ndarray 
         first = np.where(any_after, t[0, np.argmax(after, axis=1)], np.nan)
         d_after = np.where(after, depth, -np.inf).max(axis=1)
         d_after = np.where(any_after, d_after, np.nan)
-        worst = np.where(after, x, np.nan)
-        with np.errstate(all="ignore"):
-            worst = (np.nanmin(worst, axis=1) if rail.kind == "floor" else np.nanmax(worst, axis=1)
-                     ) if any_after.any() else np.full(len(x), np.nan)
+        if rail.kind == "floor":
+            worst = np.where(after, x, np.inf).min(axis=1)
+        else:
+            worst = np.where(after, x, -np.inf).max(axis=1)
         worst = np.where(any_after, worst, np.nan)
-        out[rail.key] = {"before": before.any(axis=1), "after": any_after, "first": first,
+        any_bad = bad.any(axis=1)
+        first_any = np.where(any_bad, t[0, np.argmax(bad, axis=1)], np.nan)
+        out[rail.key] = {"before": before.any(axis=1), "after": any_after, "first_any": first_any,
+                         "first": first,
                          "worst": worst, "depth": d_after, "limit": lim[:, 0]}
     return out
 
@@ -137,19 +149,26 @@ def pair_measures(values: dict[str, np.ndarray], times: np.ndarray, shocked: np.
     rows = np.arange(len(k))
     out["peak_bad_assets"] = bad[rows, k]
     out["peak_bad_assets_year"] = np.where(bad[rows, k] > 0, np.asarray(times)[k], np.nan)
-    cap = s["AMC Disposal Capacity"][rows, k]
+    cap = np.where(bad[rows, k] > 0, s["AMC Disposal Capacity"][rows, k], np.nan)
     out["amc_capacity_at_peak"] = cap
     with np.errstate(all="ignore"):
         out["peak_bad_assets_years_of_capacity"] = np.where(cap > 0, bad[rows, k] / cap, np.nan)
+    tt = np.asarray(times, dtype=float)
+    y0 = float(np.max(year))
+    j = min(int(np.searchsorted(tt, y0 - 1e-9)), len(tt) - 1)
+    w = min(int(np.searchsorted(tt, y0 + LOSS_WINDOW - 1e-9)), len(tt) - 1)
     for label, var in BEARERS.items():
-        out[f"loss.{label}"] = s[var][:, -1]
-        out[f"extra_loss.{label}"] = s[var][:, -1] - u[var][:, -1]
-    out["extra_loss.total"] = sum(out[f"extra_loss.{b}"] for b in BEARERS)
-    out["extra_loss.public"] = sum(out[f"extra_loss.{b}"] for b in (
-        "local government (accelerator)", "asset-management companies", "central bank",
-        "local government (bonds)"))
-    pub_s = sum(s[v][:, -1] for v in OUTLAY)
-    pub_u = sum(u[v][:, -1] for v in OUTLAY)
+        # losses borne from the shock year: over LOSS_WINDOW years, and to the end of the run
+        out[f"loss.{label}"] = s[var][:, w] - s[var][:, j]
+        out[f"unshocked_loss.{label}"] = u[var][:, w] - u[var][:, j]
+        out[f"extra_loss.{label}"] = out[f"loss.{label}"] - out[f"unshocked_loss.{label}"]
+        out[f"loss_to_end.{label}"] = s[var][:, -1] - s[var][:, j]
+        out[f"extra_loss_to_end.{label}"] = out[f"loss_to_end.{label}"] - (u[var][:, -1] - u[var][:, j])
+    for prefix in ("loss", "unshocked_loss", "extra_loss", "loss_to_end", "extra_loss_to_end"):
+        out[f"{prefix}.total"] = sum(out[f"{prefix}.{b}"] for b in BEARERS)
+        out[f"{prefix}.public"] = sum(out[f"{prefix}.{b}"] for b in PUBLIC_BEARERS)
+    pub_s = sum(s[v][:, w] - s[v][:, j] for v in OUTLAY)  # over LOSS_WINDOW years from the shock
+    pub_u = sum(u[v][:, w] - u[v][:, j] for v in OUTLAY)
     out["public_outlay"] = pub_s
     out["extra_public_outlay"] = pub_s - pub_u
     firms_s = sum(s[v] for v in FIRM_STOCKS)

@@ -21,7 +21,8 @@ from cycle.stress.measures import READ_VARIABLES, pair_measures
 from cycle.stress.rails import rails_params
 from cycle.stress.shocks import Shock, StressInputError, check_rate, check_year, get_shock
 
-__all__ = ["Variant", "StressResult", "run_stress", "TRAJECTORY_VARIABLES", "CHUNK_RUNS"]
+__all__ = ["Variant", "StressResult", "run_stress", "combined_spec", "DEFAULT_SPECS",
+           "TRAJECTORY_VARIABLES", "CHUNK_RUNS", "BASELINE"]
 
 CHUNK_RUNS = 4000
 """Runs per engine call in an ensemble."""
@@ -91,9 +92,44 @@ class StressResult:
                             index=pd.Index(self.times, name="time"))
 
 
+BASELINE = "(baseline)"
+"""Variant name of the unshocked baseline run (no scenario), against which the accelerator's
+effect is measured."""
+
+
+DEFAULT_SPECS = ("northeast", "accelerator")
+"""Uncertainty specs sampled by default: the model's and the accelerator sector's."""
+
+
+def combined_spec(names, model):
+    """One :class:`~cycle.uncertainty.UncertaintySpec` from several spec files (names or paths).
+
+    Raises
+    ------
+    StressInputError
+        If a constant appears in more than one of them.
+    """
+    from cycle.uncertainty import UncertaintySpec, load_uncertainties
+
+    specs = [load_uncertainties(n, model) for n in names]
+    entries = [u for s in specs for u in s.uncertainties]
+    seen: dict[str, str] = {}
+    for s in specs:
+        for u in s.uncertainties:
+            if u.name in seen:
+                raise StressInputError(f"{u.name!r} is uncertain in both {seen[u.name]} and "
+                                       f"{s.source}")
+            seen[u.name] = str(s.source)
+    if len(specs) == 1:
+        return specs[0]
+    return UncertaintySpec(uncertainties=tuple(entries),
+                           description=" + ".join(s.description for s in specs if s.description),
+                           source=" + ".join(str(s.source) for s in specs))
+
+
 def _layout(scenarios: list[Scenario], shocks: list[str]) -> list[Variant]:
     return [Variant(s.name, rails, shock) for s in scenarios for rails in (True, False)
-            for shock in [None, *shocks]]
+            for shock in [None, *shocks]] + [Variant(BASELINE, False, None)]
 
 
 def _pairs(variants: list[Variant]) -> tuple[list[tuple[str, str, bool]], np.ndarray, np.ndarray]:
@@ -110,7 +146,7 @@ def _pairs(variants: list[Variant]) -> tuple[list[tuple[str, str, bool]], np.nda
 
 def run_stress(scenarios, *, shocks=("default_wave",), rate: float | None = None,
                year: float = 2030.0, until: float | None = None, samples: int = 0,
-               seed: int | None = None, uncertain: str = "northeast", sampler: str = "lhs",
+               seed: int | None = None, uncertain=DEFAULT_SPECS, sampler: str = "lhs",
                model="northeast", backend: str = "auto", progress: bool = True) -> StressResult:
     """Stress-test `scenarios` against `shocks`, with and without guard rails.
 
@@ -121,8 +157,9 @@ def run_stress(scenarios, *, shocks=("default_wave",), rate: float | None = None
     rate : size of every shock (its meaning per shock in ``SHOCKS``; None: each shock's default).
     year : calendar year the shocks start (inside the run).
     until : final year (default the model's FINAL TIME).
-    samples : parameter sets drawn from the uncertainty spec `uncertain` for breach
-        probabilities (0: deterministic only).
+    samples : parameter sets drawn from the uncertainty specs `uncertain` (names or paths,
+        combined; default the model's and the accelerator's) for breach probabilities
+        (0: deterministic only).
     seed : seed of the draws (drawn and recorded if None).
     backend : engine loop (``"auto"``, ``"numba"``, ``"numpy"``).
 
@@ -164,9 +201,7 @@ def run_stress(scenarios, *, shocks=("default_wave",), rate: float | None = None
         shock_params[sh.name] = (sh, sh.default_rate if rate is None else float(rate), p)
     spec = draws = None
     if samples:
-        from cycle.uncertainty import load_uncertainties
-
-        spec = load_uncertainties(uncertain, m)
+        spec = combined_spec([uncertain] if isinstance(uncertain, str) else list(uncertain), m)
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % 2**32)
         draws = spec.sample(int(samples), sampler=sampler, seed=seed)
@@ -174,7 +209,7 @@ def run_stress(scenarios, *, shocks=("default_wave",), rate: float | None = None
     variants = _layout(loaded, list(shocks))
     rows = []
     for v in variants:
-        p = {**m.calibration, **overrides[v.scenario], **rails_params(v.rails)}
+        p = {**m.calibration, **overrides.get(v.scenario, {}), **rails_params(v.rails)}
         if v.shock is not None:
             p.update(shock_params[v.shock][2])
         rows.append(p)
@@ -196,6 +231,8 @@ def run_stress(scenarios, *, shocks=("default_wave",), rate: float | None = None
     pairs = pd.DataFrame(pm, index=index)
     ensemble = None
     if samples:
+        if backend == "auto":  # large batches: the compiled loop when the model allows it
+            backend = "numba" if engine.compile() else "numpy"
         per_set = len(variants)
         sets_per_chunk = max(1, CHUNK_RUNS // per_set)
         frames = []

@@ -1,0 +1,140 @@
+"""The stress dashboard: one PNG per scenario and shock.
+
+Panels: capital adequacy and risk-reserve coverage against their floors, exposure against
+the circuit breaker's share of GDP, bad assets against the AMCs' disposal capacity, and the
+losses borne by each bearer from the shock year on (stacked), with guard rails on and off.
+Lines: solid = shocked, dotted = unshocked; blue = guard rails on, red = off.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from cycle.outputs import save_figure
+from cycle.stress.measures import BEARERS
+from cycle.stress.rails import MIN_EXPOSURE
+from cycle.stress.runner import StressResult
+
+__all__ = ["plot_dashboard", "PLOT_FROM"]
+
+PLOT_FROM = 2024.0
+"""First year shown."""
+
+_COLORS = {True: "tab:blue", False: "tab:red"}
+_BEARER_COLORS = ["#4c72b0", "#8fb1e0", "#dd8452", "#c44e52", "#55a868", "#937860",
+                  "#8172b3", "#da8bc3", "#8c8c8c", "#ccb974"]
+
+
+def _lines(ax, result: StressResult, scenario: str, shock: str, variable: str, scale: float = 1.0):
+    for rails in (True, False):
+        for sh, style in ((shock, "-"), (None, ":")):
+            df = result.run(scenario, rails, sh)
+            df = df[df.index >= PLOT_FROM]
+            y = df[variable].to_numpy() * scale
+            y = np.where(df["Accelerator Exposure"].to_numpy() > MIN_EXPOSURE, y, np.nan)
+            label = (f"{'rails on' if rails else 'rails off'}, "
+                     f"{'shocked' if sh else 'unshocked'}")
+            ax.plot(df.index, y, style, color=_COLORS[rails], lw=2 if sh else 1.4, label=label)
+
+
+def _active(df, variable: str) -> np.ndarray:
+    df = df[df.index >= PLOT_FROM]
+    return np.where(df["Accelerator Exposure"].to_numpy() > MIN_EXPOSURE,
+                    df[variable].to_numpy(), np.nan)
+
+
+def _limit(ax, value: float, label: str):
+    ax.axhline(value, color="black", ls="--", lw=1.2, label=label)
+
+
+def _shock_line(ax, year: float):
+    ax.axvline(year, color="grey", lw=1, alpha=0.7)
+
+
+def plot_dashboard(result: StressResult, scenario: str, shock: str, path: str | os.PathLike,
+                   *, accelerator: bool = True) -> Path:
+    """Draw the stress dashboard of `scenario` under `shock` and save it to `path` (PNG/SVG)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sh, rate, _ = result.shocks[shock]
+    fig, axes = plt.subplots(3, 2, figsize=(14, 13), layout="constrained")
+    on = result.run(scenario, True, shock)
+    floor_car = float(on["Minimum Capital Adequacy"].iloc[0]) * 100
+    floor_res = float(on["Minimum Reserve Coverage"].iloc[0]) * 100
+    cap = float(on["Credit Cap Share of GDP"].iloc[0]) * 100
+    panels = [
+        (axes[0, 0], "Capital adequacy (capital / risk-weighted exposure)",
+         "Accelerator Capital Adequacy", 100, floor_car, f"floor {floor_car:g} %", "%"),
+        (axes[0, 1], "Risk-reserve coverage (reserve / exposure)", "Reserve Coverage Ratio", 100,
+         floor_res, f"floor {floor_res:g} %", "%"),
+        (axes[1, 0], "Exposure / regional GDP (circuit breaker)", "Accelerator Credit to GDP", 100,
+         cap, f"cap {cap:g} % of GDP", "% of GDP"),
+    ]
+    for ax, title, var, scale, lim, lim_label, unit in panels:
+        ax.set_title(title, fontsize=11)
+        ax.set_ylabel(unit)
+        if accelerator:
+            _lines(ax, result, scenario, shock, var, scale)
+            _limit(ax, lim, lim_label)
+            data = np.concatenate([
+                _active(result.run(scenario, r, s), var) * scale
+                for r in (True, False) for s in (shock, None)])
+            top = np.nanpercentile(data, 98) if np.isfinite(data).any() else lim
+            low = np.nanmin(data) if np.isfinite(data).any() else 0.0
+            ax.set_ylim(bottom=min(0.0, low * 1.1),
+                        top=max(lim * 2.2, min(top * 1.15, lim * 6)))
+        else:
+            ax.text(0.5, 0.5, "no accelerator in this scenario", ha="center", va="center",
+                    transform=ax.transAxes, color="grey")
+        _shock_line(ax, result.year)
+    ax = axes[1, 1]
+    ax.set_title("Accelerator bad assets vs AMC disposal capacity", fontsize=11)
+    ax.set_ylabel("bn yuan (capacity: bn yuan disposable per year)")
+    if accelerator:
+        _lines(ax, result, scenario, shock, "Accelerator Bad Assets")
+        df = on[on.index >= PLOT_FROM]
+        ax.plot(df.index, df["AMC Disposal Capacity"], "--", color="black", lw=1.2,
+                label="AMC disposal capacity (per year)")
+    else:
+        ax.text(0.5, 0.5, "no accelerator in this scenario", ha="center", va="center",
+                transform=ax.transAxes, color="grey")
+    _shock_line(ax, result.year)
+    for ax, rails in ((axes[2, 0], True), (axes[2, 1], False)):
+        df = result.run(scenario, rails, shock)
+        df = df[df.index >= PLOT_FROM]
+        j = int(np.searchsorted(df.index.to_numpy(), result.year - 1e-9))
+        base = {b: df[v].to_numpy() - df[v].to_numpy()[min(j, len(df) - 1)]
+                for b, v in BEARERS.items()}
+        after = df.index.to_numpy() >= result.year
+        series = {b: np.where(after, v, 0.0) for b, v in base.items() if np.abs(v[after]).max(
+            initial=0.0) > 1e-6}
+        if series:
+            colors = [_BEARER_COLORS[list(BEARERS).index(b) % len(_BEARER_COLORS)] for b in series]
+            ax.stackplot(df.index, *series.values(), labels=list(series), colors=colors, alpha=0.85)
+            ax.legend(fontsize=8, loc="upper left")
+        else:
+            ax.text(0.5, 0.5, "no losses", ha="center", va="center", transform=ax.transAxes)
+        ax.set_title(f"Losses by bearer from {result.year:g}, shocked, guard rails "
+                     f"{'on' if rails else 'off'}", fontsize=11)
+        ax.set_ylabel("bn yuan, cumulative")
+        _shock_line(ax, result.year)
+    for ax in axes.flat:
+        ax.grid(alpha=0.3)
+        ax.set_xlim(PLOT_FROM, result.until)
+    for ax in axes[-1]:
+        ax.set_xlabel("year (2022.0 = end of 2021; grey line: shock)")
+    handles, labels = axes[1, 1].get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=9)
+    fig.suptitle(f"Stress dashboard: {scenario} under {shock} (rate {rate:g}) from {result.year:g}",
+                 fontsize=13)
+    try:
+        return save_figure(fig, path, dpi=110)
+    finally:
+        plt.close(fig)
