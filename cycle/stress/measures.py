@@ -33,8 +33,8 @@ PUBLIC_BEARERS = ["local government (accelerator)", "asset-management companies"
                   "local government (bonds)"]
 """Bearers that spend public money (the AMCs are state-owned)."""
 
-OUTLAY = ["Cumulative Public Outlay", "Cumulative Accelerator Public Outlay"]
-"""Public outlay: the model's existing payers plus the accelerator system's public money."""
+OUTLAY = ["Cumulative Public Outlay"]
+"""Public outlay by every payer (the accelerators' policy finance included)."""
 
 FIRM_STOCKS = ["Startup Firms", "Established Firms"]
 """Firm count = start-ups + established (growth, mature, listed) firms, thousand firms."""
