@@ -45,12 +45,18 @@ class RunTask:
     sha256 : the file's SHA-256; a worker that finds another version refuses to run.
     final_time : last simulated year (calendar years).
     columns : Vensim names of the variables to return.
+    backend : the engine loop: ``"by-size"`` (:func:`cycle.model.choose_loop` on the chunk's
+        size, so a result never depends on what happens to be compiled), or a loop name.
+    sink : a :class:`~cycle.ensembles.store.SpillStore`: chunks write their trajectories
+        there where they run and return none (bounded memory; Dask ships no trajectories).
     """
 
     mdl_path: str
     sha256: str
     final_time: float
     columns: tuple[str, ...]
+    backend: str = "by-size"
+    sink: object = None
 
 
 @dataclass
@@ -81,7 +87,9 @@ class ChunkResult:
     ----------
     label, start, n : as in the :class:`Chunk`.
     times : saved times, shape ``(T,)`` (calendar years).
-    values : Vensim name -> array ``(n, T)`` in the variable's units.
+    values : Vensim name -> array ``(n, T)`` in the variable's units (empty when the task
+        has a sink: the values are in the store).
+    loop : the engine loop that ran.
     """
 
     label: str
@@ -89,6 +97,7 @@ class ChunkResult:
     n: int
     times: np.ndarray
     values: dict[str, np.ndarray]
+    loop: str = ""
 
 
 def make_chunks(task: RunTask, params: Mapping[str, float | np.ndarray], *, n: int,
@@ -119,16 +128,27 @@ def _engine(mdl_path: str, sha256: str):
 
 def run_chunk(chunk: Chunk) -> ChunkResult:
     """Run one chunk on this process's engine (built once per process and model)."""
+    from cycle.model import choose_loop
+
     t = chunk.task
-    res = _engine(t.mdl_path, t.sha256).run(chunk.params, n=chunk.n, final_time=t.final_time,
-                                            return_columns=list(t.columns))
+    engine = _engine(t.mdl_path, t.sha256)
+    loop = choose_loop(engine, chunk.n) if t.backend == "by-size" else t.backend
+    res = engine.run(chunk.params, n=chunk.n, final_time=t.final_time,
+                     return_columns=list(t.columns), backend=loop)
+    if t.sink is not None:
+        t.sink.write(chunk.label, chunk.start, res.values)
+        return ChunkResult(label=chunk.label, start=chunk.start, n=chunk.n, times=res.times,
+                           values={}, loop=loop)
     values = {k: np.ascontiguousarray(v) for k, v in res.values.items()}
     return ChunkResult(label=chunk.label, start=chunk.start, n=chunk.n, times=res.times,
-                       values=values)
+                       values=values, loop=loop)
 
 
 class SequentialEvaluator:
     """Run chunks one after the other in this process (the reference evaluator)."""
+
+    def __repr__(self) -> str:
+        return "SequentialEvaluator(in this process)"
 
     def __enter__(self) -> SequentialEvaluator:
         return self
