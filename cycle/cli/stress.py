@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from pathlib import Path
 
 from cycle.cli import options
 
@@ -72,13 +71,15 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from cycle.io.folder import check_out
     from cycle.stress import run_stress, write_stress
     from cycle.stress.runner import DEFAULT_SPECS
 
+    target = check_out(args.out)  # bad --out: one line, exit 2, before any work
     result = run_stress(args.scenarios, shocks=tuple(args.shocks or ["default_wave"]),
                         rate=args.rate, year=args.year, until=args.until, samples=args.samples,
                         seed=args.seed, uncertain=tuple(args.uncertain or DEFAULT_SPECS),
                         model=args.model)
-    for path in write_stress(result, Path(args.out), argv=["cycle", *sys.argv[1:]]):
+    for path in write_stress(result, target, argv=["cycle", *sys.argv[1:]]):
         print(path)
     return 0

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cycle.outputs import save_figure
+from cycle.io.files import save_figure
 from cycle.stress.measures import BEARERS
 from cycle.stress.rails import MIN_EXPOSURE
 from cycle.stress.runner import StressResult
