@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from cycle.io.files import save_figure
-from cycle.stress.measures import BEARERS
+from cycle.stress.measures import BEARERS, FIRM_STOCKS
 from cycle.stress.rails import MIN_EXPOSURE
 from cycle.stress.runner import StressResult
 
@@ -54,87 +54,129 @@ def _shock_line(ax, year: float):
     ax.axvline(year, color="grey", lw=1, alpha=0.7)
 
 
+def _series_panel(ax, result: StressResult, scenario: str, shock: str, label: str, values,
+                  unit: str, rails_both: bool = True):
+    """Shocked (solid) and unshocked (dotted) lines of `values(df)`, rails on and off."""
+    for rails in ((True, False) if rails_both else (False,)):
+        for sh, style in ((shock, "-"), (None, ":")):
+            df = result.run(scenario, rails, sh)
+            df = df[df.index >= PLOT_FROM]
+            name = (f"{'rails on' if rails else 'rails off'}, " if rails_both else "") + \
+                f"{'shocked' if sh else 'unshocked'}"
+            ax.plot(df.index, values(df), style, color=_COLORS[rails] if rails_both else "black",
+                    lw=2 if sh else 1.4, label=name)
+    ax.set_title(label, fontsize=11)
+    ax.set_ylabel(unit)
+    ax.set_ylim(bottom=0)
+    if not rails_both:
+        ax.legend(fontsize=8, loc="upper left")
+
+
+def _stacked_losses(ax, result: StressResult, scenario: str, shock: str, rails: bool, title: str):
+    df = result.run(scenario, rails, shock)
+    df = df[df.index >= PLOT_FROM]
+    j = int(np.searchsorted(df.index.to_numpy(), result.year - 1e-9))
+    base = {b: df[v].to_numpy() - df[v].to_numpy()[min(j, len(df) - 1)] for b, v in BEARERS.items()}
+    after = df.index.to_numpy() >= result.year
+    series = {b: np.where(after, v, 0.0) for b, v in base.items()
+              if np.abs(v[after]).max(initial=0.0) > 1e-6}
+    if series:
+        colors = [_BEARER_COLORS[list(BEARERS).index(b) % len(_BEARER_COLORS)] for b in series]
+        ax.stackplot(df.index, *series.values(), labels=list(series), colors=colors, alpha=0.85)
+        ax.legend(fontsize=8, loc="upper left")
+    else:
+        ax.text(0.5, 0.5, "no losses", ha="center", va="center", transform=ax.transAxes)
+    ax.set_title(title, fontsize=11)
+    ax.set_ylabel("bn yuan, cumulative")
+
+
+def _firms(df):
+    return sum(df[v] for v in FIRM_STOCKS)
+
+
 def plot_dashboard(result: StressResult, scenario: str, shock: str, path: str | os.PathLike,
                    *, accelerator: bool = True) -> Path:
-    """Draw the stress dashboard of `scenario` under `shock` and save it to `path` (PNG/SVG)."""
-    import matplotlib
+    """Draw the stress dashboard of `scenario` under `shock` and save it to `path` (PNG/SVG).
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    With an accelerator: capital adequacy (and, dash-dot, capital adequacy after the stress
+    test's loss) and reserve coverage against their floors, exposure against the circuit
+    breaker, bad assets against AMC capacity, tech loans and firms, losses by bearer stacked
+    (rails on, rails off). Without one: tech loans, firms, the NPL ratio and losses by bearer.
+    """
+    from cycle.plotting.style import plt
 
     sh, rate, _ = result.shocks[shock]
-    fig, axes = plt.subplots(3, 2, figsize=(14, 13), layout="constrained")
-    on = result.run(scenario, True, shock)
-    floor_car = float(on["Minimum Capital Adequacy"].iloc[0]) * 100
-    floor_res = float(on["Minimum Reserve Coverage"].iloc[0]) * 100
-    cap = float(on["Credit Cap Share of GDP"].iloc[0]) * 100
-    panels = [
-        (axes[0, 0], "Capital adequacy (capital / risk-weighted exposure)",
-         "Accelerator Capital Adequacy", 100, floor_car, f"floor {floor_car:g} %", "%"),
-        (axes[0, 1], "Risk-reserve coverage (reserve / exposure)", "Reserve Coverage Ratio", 100,
-         floor_res, f"floor {floor_res:g} %", "%"),
-        (axes[1, 0], "Exposure / regional GDP (circuit breaker)", "Accelerator Credit to GDP", 100,
-         cap, f"cap {cap:g} % of GDP", "% of GDP"),
-    ]
-    for ax, title, var, scale, lim, lim_label, unit in panels:
-        ax.set_title(title, fontsize=11)
-        ax.set_ylabel(unit)
-        if accelerator:
-            _lines(ax, result, scenario, shock, var, scale)
+    if not accelerator:
+        fig, axes = plt.subplots(2, 2, figsize=(14, 9), layout="constrained")
+        _series_panel(axes[0, 0], result, scenario, shock, "Tech loan balance",
+                      lambda d: d["Tech Loan Balance"], "bn yuan", rails_both=False)
+        _series_panel(axes[0, 1], result, scenario, shock, "Technology firms (start-ups + established)",
+                      _firms, "thousand firms", rails_both=False)
+        _series_panel(axes[1, 0], result, scenario, shock, "NPL ratio of tech loans",
+                      lambda d: 100 * d["NPL Ratio"], "%", rails_both=False)
+        _stacked_losses(axes[1, 1], result, scenario, shock, False,
+                        f"Losses by bearer from {result.year:g}, shocked")
+        note = " (no accelerator in this scenario: guard rails do not apply)"
+    else:
+        fig, axes = plt.subplots(4, 2, figsize=(14, 17), layout="constrained")
+        on = result.run(scenario, True, shock)
+        floor_car = float(on["Minimum Capital Adequacy"].iloc[0]) * 100
+        floor_res = float(on["Minimum Reserve Coverage"].iloc[0]) * 100
+        cap = float(on["Credit Cap Share of GDP"].iloc[0]) * 100
+        panels = [
+            (axes[0, 0], "Capital adequacy (dash-dot: after the stress test's loss)",
+             "Accelerator Capital Adequacy", floor_car, f"floor {floor_car:g} %", "%"),
+            (axes[0, 1], "Risk-reserve coverage (reserve / exposure)", "Reserve Coverage Ratio",
+             floor_res, f"floor {floor_res:g} %", "%"),
+            (axes[1, 0], "Exposure / regional GDP (circuit breaker)", "Accelerator Credit to GDP",
+             cap, f"cap {cap:g} % of GDP", "% of GDP"),
+        ]
+        for ax, title, var, lim, lim_label, unit in panels:
+            ax.set_title(title, fontsize=11)
+            ax.set_ylabel(unit)
+            _lines(ax, result, scenario, shock, var, 100)
+            data = [_active(result.run(scenario, r, s), var) * 100
+                    for r in (True, False) for s in (shock, None)]
+            if var == "Accelerator Capital Adequacy":
+                for rails in (True, False):
+                    df = result.run(scenario, rails, shock)
+                    y = _active(df, "Stressed Capital Adequacy") * 100
+                    ax.plot(df.index[df.index >= PLOT_FROM], y, "-.", color=_COLORS[rails], lw=1.1,
+                            label=f"after stress-test loss, rails {'on' if rails else 'off'}")
+                    data.append(y)
+                ax.legend(fontsize=8, loc="upper right")
             _limit(ax, lim, lim_label)
-            data = np.concatenate([
-                _active(result.run(scenario, r, s), var) * scale
-                for r in (True, False) for s in (shock, None)])
+            data = np.concatenate(data)
             top = np.nanpercentile(data, 98) if np.isfinite(data).any() else lim
             low = np.nanmin(data) if np.isfinite(data).any() else 0.0
-            ax.set_ylim(bottom=min(0.0, low * 1.1),
-                        top=max(lim * 2.2, min(top * 1.15, lim * 6)))
-        else:
-            ax.text(0.5, 0.5, "no accelerator in this scenario", ha="center", va="center",
-                    transform=ax.transAxes, color="grey")
-        _shock_line(ax, result.year)
-    ax = axes[1, 1]
-    ax.set_title("Accelerator bad assets vs AMC disposal capacity", fontsize=11)
-    ax.set_ylabel("bn yuan (capacity: bn yuan disposable per year)")
-    if accelerator:
+            ax.set_ylim(bottom=min(0.0, low * 1.1), top=max(lim * 2.2, min(top * 1.15, lim * 6)))
+        ax = axes[1, 1]
+        ax.set_title("Accelerator bad assets vs AMC disposal capacity", fontsize=11)
+        ax.set_ylabel("bn yuan (capacity: bn yuan disposable per year)")
         _lines(ax, result, scenario, shock, "Accelerator Bad Assets")
         df = on[on.index >= PLOT_FROM]
         ax.plot(df.index, df["AMC Disposal Capacity"], "--", color="black", lw=1.2,
                 label="AMC disposal capacity (per year)")
-    else:
-        ax.text(0.5, 0.5, "no accelerator in this scenario", ha="center", va="center",
-                transform=ax.transAxes, color="grey")
-    _shock_line(ax, result.year)
-    for ax, rails in ((axes[2, 0], True), (axes[2, 1], False)):
-        df = result.run(scenario, rails, shock)
-        df = df[df.index >= PLOT_FROM]
-        j = int(np.searchsorted(df.index.to_numpy(), result.year - 1e-9))
-        base = {b: df[v].to_numpy() - df[v].to_numpy()[min(j, len(df) - 1)]
-                for b, v in BEARERS.items()}
-        after = df.index.to_numpy() >= result.year
-        series = {b: np.where(after, v, 0.0) for b, v in base.items() if np.abs(v[after]).max(
-            initial=0.0) > 1e-6}
-        if series:
-            colors = [_BEARER_COLORS[list(BEARERS).index(b) % len(_BEARER_COLORS)] for b in series]
-            ax.stackplot(df.index, *series.values(), labels=list(series), colors=colors, alpha=0.85)
-            ax.legend(fontsize=8, loc="upper left")
-        else:
-            ax.text(0.5, 0.5, "no losses", ha="center", va="center", transform=ax.transAxes)
-        ax.set_title(f"Losses by bearer from {result.year:g}, shocked, guard rails "
-                     f"{'on' if rails else 'off'}", fontsize=11)
-        ax.set_ylabel("bn yuan, cumulative")
-        _shock_line(ax, result.year)
+        _series_panel(axes[2, 0], result, scenario, shock, "Tech loan balance",
+                      lambda d: d["Tech Loan Balance"], "bn yuan")
+        _series_panel(axes[2, 1], result, scenario, shock,
+                      "Technology firms (start-ups + established)", _firms, "thousand firms")
+        for ax, rails in ((axes[3, 0], True), (axes[3, 1], False)):
+            _stacked_losses(ax, result, scenario, shock, rails,
+                            f"Losses by bearer from {result.year:g}, shocked, guard rails "
+                            f"{'on' if rails else 'off'}")
+        note = ""
+        handles, labels = axes[1, 1].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=9)
     for ax in axes.flat:
         ax.grid(alpha=0.3)
         ax.set_xlim(PLOT_FROM, result.until)
+        _shock_line(ax, result.year)
     for ax in axes[-1]:
         ax.set_xlabel("year (2022.0 = end of 2021; grey line: shock)")
-    handles, labels = axes[1, 1].get_legend_handles_labels()
-    if handles:
-        fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=9)
-    fig.suptitle(f"Stress dashboard: {scenario} under {shock} (rate {rate:g}) from {result.year:g}",
-                 fontsize=13)
+    fig.suptitle(f"Stress dashboard: {scenario} under {shock} (rate {rate:g}) from "
+                 f"{result.year:g}{note}", fontsize=13)
     try:
-        return save_figure(fig, path, dpi=110)
+        return save_figure(fig, path, dpi=100)
     finally:
         plt.close(fig)
