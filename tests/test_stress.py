@@ -17,7 +17,7 @@ from cycle.stress.shocks import StressInputError, check_rate, check_year
 
 def test_shock_catalogue_maps_onto_model_constants(model):
     for shock in SHOCKS.values():
-        params = shock.params(None, 2030)
+        params = shock.params(None, 2030, model.defaults)
         assert params and all(n in model.variables for n in params)
         model.check_params(params)  # in range at the default size
     with pytest.raises(UnknownNameError, match="did you mean 'default_wave'"):
@@ -115,7 +115,7 @@ def test_cli_writes_one_complete_folder(tmp_path, capsys):
     (["--year", "2019"], "outside the run"),
     (["--year", "2050"], "outside the run"),
     (["--year", "2070"], "outside the run"),
-    (["--shock", "demand", "--rate", "0.5"], "outside its range"),
+    (["--shock", "demand", "--rate", "0.5"], "outside its range"),  # a 50 %/yr fall
     (["--samples", "-3"], "must be >= 0"),
     (["--uncertain", "nosuchspec", "--samples", "4"], "nosuchspec"),
 ])

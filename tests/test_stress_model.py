@@ -22,7 +22,7 @@ SHOCKS = {
     "default wave 10 %": {"Default Wave Rate": 0.1, "Default Wave Year": 2030},
     "default wave 100 %": {"Default Wave Rate": 1.0, "Default Wave Year": 2030},
     "funding": {"Funding Shock Year": 2030, "Funding Shock Share": 1.0},
-    "demand": {"Demand Shock Year": 2030, "Demand Shock GDP Growth": -0.3},
+    "demand": {"Demand Shock Year": 2030, "Demand Shock Growth Loss": 0.5},
 }
 
 
@@ -65,7 +65,7 @@ def test_every_new_constant_is_in_range_and_the_lever_maps_to_constants(engine):
     for s in LEVERS["accelerator"].settings:
         assert s.variable_name in engine.constants
     for name in ["Default Wave Rate", "Funding Shock Year", "Funding Shock Share",
-                 "Demand Shock Year", "Demand Shock Duration", "Demand Shock GDP Growth",
+                 "Demand Shock Year", "Demand Shock Duration", "Demand Shock Growth Loss",
                  "Output Gap Recovery Time"]:
         assert name in engine.constants
 
@@ -74,7 +74,7 @@ def test_accelerator_and_shocks_at_their_defaults_leave_the_baseline_untouched(e
     """Every hook into the rest of the model is an exact 1 (factors) or 0 (terms) at the
     defaults, so the baseline is bit-for-bit the model without the sector."""
     cols = ["Accelerator Founding Effect", "Accelerator Maturation Effect",
-            "Balance Sheet Recession Effect", "Default Wave Default Rate", "Output Gap",
+            "Balance Sheet Recession Effect", "Default Wave Default Rate", "Output Shortfall",
             "Funding Shock Phase", "Accelerator Credit", "Accelerator Exposure",
             "Cumulative Policy Finance Outlay", "Public Funds Received by Accelerators",
             "Local Government Accelerator Loss"]
@@ -176,7 +176,7 @@ def test_more_leverage_adds_firms_and_losses_under_the_default_wave(engine):
 
 
 def test_demand_shock_lowers_gdp_for_its_duration_then_recovers(engine):
-    t, v = _batch(engine, [{}, SHOCKS["demand"]], ["Regional GDP", "Output Gap"])
+    t, v = _batch(engine, [{}, SHOCKS["demand"]], ["Regional GDP", "Output Shortfall"])
     ratio = v["Regional GDP"][1] / v["Regional GDP"][0]
     k0, k2 = np.searchsorted(t, 2030.0), np.searchsorted(t, 2032.0)
     assert ratio[k0] == 1.0 and ratio[k2] < 0.6

@@ -192,7 +192,7 @@ def run_stress(scenarios, *, shocks=("default_wave",), rate: float | None = None
     overrides = {s.name: s.to_params(m, until=final) for s in loaded}
     shock_params = {}
     for sh in shock_objs:
-        p = sh.params(rate, year)
+        p = sh.params(rate, year, m.defaults)
         try:
             m.check_params(p)
         except ValueError as exc:

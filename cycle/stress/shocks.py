@@ -6,7 +6,7 @@ lives here: the ``.mdl`` section ``.Stress Shocks`` holds the equations and rang
 
 Examples
 --------
->>> SHOCKS["default_wave"].params(0.1, 2030)
+>>> SHOCKS["default_wave"].params(0.1, 2030, model.defaults)
 {'Default Wave Rate': 0.1, 'Default Wave Year': 2030.0}
 """
 
@@ -35,19 +35,22 @@ class Shock:
     description : what happens, in one sentence.
     rate_meaning : what ``--rate`` means for this shock (with units).
     default_rate : ``--rate`` when none is given.
-    to_params : ``(rate, year) -> {Vensim name: value}``.
+    to_params : ``(rate, year, defaults) -> {Vensim name: value}``; `defaults` are the model
+        constants in force (a shock may be relative to one of them).
     """
 
     name: str
     description: str
     rate_meaning: str
     default_rate: float
-    to_params: Callable[[float, float], dict[str, float]]
+    to_params: Callable[[float, float, dict], dict[str, float]]
 
-    def params(self, rate: float | None, year: float) -> dict[str, float]:
-        """Model constants that apply the shock (rate: this shock's size; year: its start)."""
+    def params(self, rate: float | None, year: float, defaults: dict | None = None
+               ) -> dict[str, float]:
+        """Model constants that apply the shock (rate: this shock's size; year: its start;
+        defaults: the model's constants in force, e.g. ``Model.defaults``)."""
         r = self.default_rate if rate is None else float(rate)
-        return self.to_params(r, float(year))
+        return self.to_params(r, float(year), dict(defaults or {}))
 
 
 SHOCKS: dict[str, Shock] = {s.name: s for s in [
@@ -55,15 +58,17 @@ SHOCKS: dict[str, Shock] = {s.name: s for s in [
           "a default wave: an extra share of policy-finance (accelerator) credit and of tech loans "
           "defaults within a year",
           "share of credit that defaults in the wave (0-1; seed 003's case 0.10)", 0.10,
-          lambda r, y: {"Default Wave Rate": r, "Default Wave Year": y}),
+          lambda r, y, d: {"Default Wave Rate": r, "Default Wave Year": y}),
     Shock("funding",
           "a funding shock: the re-loan quota (and the accelerators' re-loan funding) is withdrawn",
           "share of the re-loan quota withdrawn (0-1; default 1 = all)", 1.0,
-          lambda r, y: {"Funding Shock Year": y, "Funding Shock Share": r}),
+          lambda r, y, d: {"Funding Shock Year": y, "Funding Shock Share": r}),
     Shock("demand",
           "a demand shock: regional GDP shrinks for two years, then returns towards its trend",
-          "yearly fall of nominal regional GDP during the shock (0-0.3; default 0.03)", 0.03,
-          lambda r, y: {"Demand Shock Year": y, "Demand Shock GDP Growth": -r}),
+          "yearly fall of nominal regional GDP during the shock (default 0.03; its growth is "
+          "-rate, i.e. trend growth + rate is lost each year)", 0.03,
+          lambda r, y, d: {"Demand Shock Year": y,
+                           "Demand Shock Growth Loss": d.get("Regional GDP Growth", 0.0) + r}),
 ]}
 """Every shock, by name."""
 
