@@ -300,9 +300,16 @@ def plot_metric_differences(result: ComparisonResult, path: str | os.PathLike, *
             var = variables[col]
             wide = result.wide(var)
             vals = [M.level_at(wide, n, year) - M.level_at(wide, "baseline", year) for n in names]
+            scale = max(1.0, float(wide.abs().max().max()))
+            vals = [0.0 if abs(v) < 1e-12 * scale else v for v in vals]  # rounding noise
             bars = ax.bar(range(len(names)), vals, color=[colours[n] for n in names])
             ax.bar_label(bars, labels=[fmt_value(v) for v in vals], fontsize=7.5, padding=2)
             ax.axhline(0, color="black", lw=0.8)
+            ax.ticklabel_format(axis="y", useOffset=False)
+            if not any(vals):
+                ax.set_ylim(-1, 1)
+                ax.text(0.5, 0.7, tr("no difference"), transform=ax.transAxes, ha="center",
+                        fontsize=8, color="0.4")
             ax.margins(y=0.2)
             ax.set_xticks(range(len(names)), names,
                           rotation=55, ha="right", fontsize=7.5)
@@ -312,7 +319,7 @@ def plot_metric_differences(result: ComparisonResult, path: str | os.PathLike, *
             ax.grid(alpha=0.3, axis="y")
         axes[row, 0].annotate(tr(group), (0, 1), xycoords="axes fraction", xytext=(-30, 28),
                               textcoords="offset points", fontsize=11, fontweight="bold")
-    fig.suptitle(f"{tr('Difference from baseline')}, {year:g} (scenario − baseline)",
+    fig.suptitle(f"{tr('Difference from baseline')}, {year:g} ({tr('scenario − baseline')})",
                  fontsize=12, y=1 - 0.15 / height)
     try:
         return save_figure(fig, path, dpi=110)

@@ -44,7 +44,7 @@ def run_baseline(*, model="northeast", params: dict[str, float] | None = None,
     from cycle.io.manifest import write_manifest
     from cycle.io.units import model_rows, write_units
     from cycle.model import choose_loop, load_model
-    from cycle.plots import describe_overrides, plot_key_stocks, plot_variable
+    from cycle.plotting.trajectories import describe_overrides, plot_key_stocks, plot_variable
 
     m = model if hasattr(model, "variables") else load_model(model)
     checked = m.check_params(params)

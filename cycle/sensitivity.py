@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cycle.evaluators import RunTask, SequentialEvaluator, make_chunks
+from cycle.ensembles.evaluators import RunTask, SequentialEvaluator, make_chunks
 from cycle.model import load_model
 from cycle.scenarios import load_scenario
 from cycle.uncertainty import UncertaintySpec, load_uncertainties

@@ -10,8 +10,8 @@ import pytest
 
 from cycle.cli.main import main
 from cycle.engine import build_engine
-from cycle.ensemble import ENSEMBLE_VARIABLES, run_ensemble
-from cycle.evaluators import DaskEvaluator, SequentialEvaluator
+from cycle.ensembles.evaluators import DaskEvaluator, SequentialEvaluator
+from cycle.ensembles.runner import ENSEMBLE_VARIABLES, run_ensemble
 from cycle.uncertainty import load_uncertainties
 
 SMALL = """
@@ -148,7 +148,7 @@ def test_cli_ensemble_variables_and_raw(tmp_path, capsys):
 
 def test_spilled_reduction_equals_in_memory(model, small_spec, monkeypatch):
     """Raw runs spilled to disk chunk by chunk give the very percentiles of the in-memory path."""
-    import cycle.ensemble as E
+    import cycle.ensembles.runner as E
 
     kw = dict(n=150, seed=4, model=model, until=2030, chunk_size=40, progress=False)
     mem = run_ensemble(["reloan"], small_spec, **kw)

@@ -112,12 +112,12 @@ def test_a_failed_write_leaves_the_old_set(tmp_path, monkeypatch, capsys):
     assert main(["run", "--until", "2030", "--set", f"{QUOTA}=0", "--out", str(out)]) == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
-    import cycle.plots
+    import cycle.plotting.trajectories as plots
 
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(cycle.plots, "plot_variable", broken)
+    monkeypatch.setattr(plots, "plot_variable", broken)
     assert main(["run", "--until", "2030", "--set", f"{QUOTA}=60", "--out", str(out)]) == 1
     assert "No space left on device" in capsys.readouterr().err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

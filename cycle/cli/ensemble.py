@@ -40,8 +40,8 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cycle.ensemble import DEFAULT_CHUNK, check_ensemble, run_ensemble, write_ensemble
-    from cycle.evaluators import evaluator_for
+    from cycle.ensembles.evaluators import evaluator_for
+    from cycle.ensembles.runner import DEFAULT_CHUNK, check_ensemble, run_ensemble, write_ensemble
     from cycle.io.folder import check_out, output_folder
     from cycle.model import load_model
     from cycle.plotting.style import setup

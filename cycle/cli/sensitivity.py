@@ -40,7 +40,7 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cycle.evaluators import evaluator_for
+    from cycle.ensembles.evaluators import evaluator_for
     from cycle.io.folder import check_out, output_folder
     from cycle.model import load_model
     from cycle.plotting.style import setup

@@ -51,7 +51,9 @@ class SpillStore:
     def create(cls, scenarios: Sequence[str], variables: Sequence[str], n: int, times: int,
                where: str | os.PathLike | None = None) -> SpillStore:
         """Make the folder and one sparse file per (scenario, variable)."""
-        root = tempfile.mkdtemp(prefix="cycle-ensemble-", dir=where)
+        if where is not None:
+            _clean_dead(Path(where))
+        root = tempfile.mkdtemp(prefix=f"cycle-ensemble-{os.getpid()}-", dir=where)
         store = cls(root, tuple(scenarios), tuple(variables), int(n), int(times))
         for s in range(len(scenarios)):
             os.makedirs(os.path.join(root, str(s)), exist_ok=True)
@@ -132,6 +134,21 @@ class SpillStore:
     def remove(self) -> None:
         """Delete the files."""
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _clean_dead(where: Path) -> None:
+    """Remove the stores of ensembles whose process is gone (killed runs leave gigabytes)."""
+    for d in where.glob("cycle-ensemble-*"):
+        try:
+            pid = int(d.name.split("-")[2])
+        except (IndexError, ValueError):
+            continue
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(d, ignore_errors=True)
+        except PermissionError:  # another user's live process
+            pass
 
 
 def spill_root() -> Path:

@@ -49,4 +49,6 @@ def save_figure(fig, path: str | Path, **kwargs) -> Path:
     """Save a matplotlib figure atomically; the format follows the suffix (png, svg, pdf)."""
     path = Path(path)
     fmt = path.suffix.lstrip(".") or "png"
+    if fmt == "png":  # zlib level 1: a third of the encoding time for ~1.3x the bytes
+        kwargs.setdefault("pil_kwargs", {"compress_level": 1})
     return atomic_write(path, lambda p: fig.savefig(p, format=fmt, **kwargs))
