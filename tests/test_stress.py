@@ -133,3 +133,18 @@ def test_unknown_scenario_is_refused(tmp_path, capsys):
     rc = main(["stress", "acclerator", "--out", str(tmp_path / "o")])
     assert rc == 2
     assert "acclerator" in capsys.readouterr().err
+
+
+def test_breaking_points_guard_rails_delay_public_losses(wave):
+    from cycle.stress.report import breaking_points
+
+    bp = breaking_points(wave)
+    acc = bp[(bp["scenario"] == "accelerator") & (bp["shock"] == "default_wave")]
+    for event in ("local government pays accelerator losses",
+                  "asset-management companies pay accelerator losses"):
+        on = acc[(acc["event"] == event) & (acc["rails"] == "on")]["rate"].iloc[0]
+        off = acc[(acc["event"] == event) & (acc["rails"] == "off")]["rate"].iloc[0]
+        assert np.isnan(on) or (not np.isnan(off) and on >= off), (event, on, off)
+    # without rails a large enough wave reaches the local governments (the test can fail)
+    lg = acc[(acc["event"] == "local government pays accelerator losses") & (acc["rails"] == "off")]
+    assert np.isfinite(lg["rate"].iloc[0])

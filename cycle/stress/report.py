@@ -23,7 +23,7 @@ from cycle.stress.rails import MIN_EXPOSURE, RAILS
 from cycle.stress.runner import BASELINE, StressResult
 
 __all__ = ["EFFECT_YEARS", "has_accelerator", "breach_table", "impact_table", "loss_table",
-           "effect_table", "probability_table", "summary_markdown"]
+           "effect_table", "probability_table", "breaking_points", "summary_markdown"]
 
 EFFECT_YEARS = (2030.0, 2035.0, 2050.0)
 """Years at which the accelerator's effect against the baseline is reported."""
@@ -190,6 +190,39 @@ def probability_table(result: StressResult) -> pd.DataFrame | None:
     return pd.DataFrame(rows)
 
 
+BREAKING_MEASURES = {
+    **{f"{r.key} breached by the shock": (lambda g, k=r.key: g[f"{k}.after"]
+                                          & ~g[f"{k}.unshocked_after"].astype(bool)) for r in RAILS},
+    "local government pays accelerator losses":
+        lambda g: g["loss.local government (accelerator)"] > 1e-6,
+    "asset-management companies pay accelerator losses":
+        lambda g: g["loss.asset-management companies"] > 1e-6,
+    "bad assets exceed a year of AMC capacity":
+        lambda g: g["peak_bad_assets_years_of_capacity"] > 1,
+}
+"""Events whose breaking point (lowest shock size) is reported."""
+
+
+def breaking_points(result: StressResult) -> pd.DataFrame | None:
+    """The smallest shock size on the sweep grid (``SWEEP_SIZES``) at which each event happens,
+    per scenario, shock and rails setting (nan: not up to the largest size the model allows).
+
+    Columns: scenario, shock, rails, event, rate (the shock's --rate), largest_rate_tried.
+    """
+    sw = result.sweep
+    if sw is None:
+        return None
+    rows = []
+    for (scenario, shock, rails), g in sw.groupby(level=["scenario", "shock", "rails"], sort=False):
+        rates = g.index.get_level_values("rate").to_numpy()
+        for event, test in BREAKING_MEASURES.items():
+            hit = np.asarray(test(g), dtype=bool)
+            rows.append({"scenario": scenario, "shock": shock, "rails": _rails(rails),
+                         "event": event, "rate": float(rates[hit].min()) if hit.any() else math.nan,
+                         "largest_rate_tried": float(rates.max())})
+    return pd.DataFrame(rows)
+
+
 # -- markdown ------------------------------------------------------------------------
 
 def _f(x, digits: int = 3, units: str = "") -> str:
@@ -241,6 +274,7 @@ def summary_markdown(result: StressResult, *, dashboards: dict[tuple[str, str], 
     impacts = impact_table(result).set_index(["scenario", "shock", "rails"])
     effects = effect_table(result)
     probs = probability_table(result)
+    bp = breaking_points(result)
     m = result.model
     L = [f"# Stress test ({m.name}, runs to {result.until:g})", ""]
     shock_lines = [f"- **{name}** (rate {rate:g}: {sh.rate_meaning}) from {result.year:g}: "
@@ -302,6 +336,23 @@ def summary_markdown(result: StressResult, *, dashboards: dict[tuple[str, str], 
                   f"{result.until:g} (bn yuan; extra = shocked − unshocked):", "",
                   _table(["bearer", "rails on", "extra", f"to {result.until:g}", "rails off",
                           "extra", f"to {result.until:g}"], rows), ""]
+            if bp is not None and acc:
+                b2 = bp[(bp["scenario"] == s.name) & (bp["shock"] == shock)]
+                rows = []
+                for event in BREAKING_MEASURES:
+                    cells = []
+                    for rails in ("on", "off"):
+                        r = b2[(b2["event"] == event) & (b2["rails"] == rails)]
+                        if r.empty:
+                            cells.append("–")
+                            continue
+                        r = r.iloc[0]
+                        cells.append(f"{r['rate']:g}" if math.isfinite(r["rate"])
+                                     else f"not up to {r['largest_rate_tried']:g}")
+                    rows.append([event, *cells])
+                L += [f"Breaking points: the smallest --rate (grid of 0.05) at which each event "
+                      f"happens under {shock}:", "",
+                      _table(["event", "with guard rails", "without guard rails"], rows), ""]
             if probs is not None:
                 p = probs[(probs["scenario"] == s.name) & (probs["shock"] == shock)]
                 measures = list(dict.fromkeys(p["measure"]))

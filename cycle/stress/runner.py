@@ -22,7 +22,10 @@ from cycle.stress.rails import rails_params
 from cycle.stress.shocks import Shock, StressInputError, check_rate, check_year, get_shock
 
 __all__ = ["Variant", "StressResult", "run_stress", "combined_spec", "DEFAULT_SPECS",
-           "TRAJECTORY_VARIABLES", "CHUNK_RUNS", "BASELINE"]
+           "TRAJECTORY_VARIABLES", "CHUNK_RUNS", "BASELINE", "SWEEP_SIZES"]
+
+SWEEP_SIZES = tuple(round(0.05 * k, 2) for k in range(1, 21))
+"""Shock sizes (--rate) of the sweep that finds each breaking point: 0.05, 0.10, ..., 1.00."""
 
 CHUNK_RUNS = 4000
 """Runs per engine call in an ensemble."""
@@ -60,6 +63,8 @@ class StressResult:
     runs : model variable -> array ``(len(variants), len(times))`` (model units).
     pairs : one row per (scenario, shock, rails): the per-pair measures of the deterministic runs.
     ensemble : with ``samples``: one row per (scenario, shock, rails, sample); else None.
+    sweep : per-pair measures of every shock at every size in ``SWEEP_SIZES`` (index scenario,
+        shock, rails, rate), calibrated parameters, for the breaking points.
     samples : the sampled uncertain constants (DataFrame, index ``run``) or None.
     seed, sampler, spec : how the samples were drawn (None without samples).
     backend : the engine loop(s) used.
@@ -81,6 +86,7 @@ class StressResult:
     sampler: str | None = None
     spec: object = None
     backend: str = ""
+    sweep: pd.DataFrame | None = None
     model: object = None
     engine: object = None
     extra: dict = field(default_factory=dict)
@@ -224,11 +230,35 @@ def run_stress(scenarios, *, shocks=("default_wave",), rate: float | None = None
         return engine.run(params, n=len(frame), final_time=final, return_columns=READ_VARIABLES,
                           backend=back)
 
-    res = call(table, "numpy" if backend == "auto" else backend)
+    # the size sweep: every shock at every size of SWEEP_SIZES its constants' ranges allow,
+    # paired with the unshocked run of its scenario and rails setting; same engine call
+    sweep_rows, sweep_keys, sweep_un = [], [], []
+    index_of = {v: i for i, v in enumerate(variants)}
+    for v in variants:
+        if v.shock is None or v.scenario == BASELINE:
+            continue
+        sh = shock_params[v.shock][0]
+        for size in SWEEP_SIZES:
+            p = sh.params(size, year, m.defaults)
+            if any(m.variables[k].range_violation(x) for k, x in p.items()):
+                continue
+            sweep_rows.append({**rows[index_of[Variant(v.scenario, v.rails, None)]], **p})
+            sweep_keys.append((v.scenario, v.shock, v.rails, float(size)))
+            sweep_un.append(index_of[Variant(v.scenario, v.rails, None)])
+    full = pd.concat([table, pd.DataFrame(sweep_rows, columns=table.columns)], ignore_index=True)
+    for c in full.columns:
+        full[c] = full[c].fillna(m.defaults[c])
+    res = call(full, "numpy" if backend == "auto" else backend)
     backends = {"deterministic": "numpy" if backend == "auto" else backend}
     pm = pair_measures(res.values, res.times, shocked, unshocked, float(year))
     index = pd.MultiIndex.from_tuples(keys, names=["scenario", "shock", "rails"])
     pairs = pd.DataFrame(pm, index=index)
+    sweep = None
+    if sweep_keys:
+        sm = pair_measures(res.values, res.times, len(table) + np.arange(len(sweep_keys)),
+                           np.array(sweep_un), float(year))
+        sweep = pd.DataFrame(sm, index=pd.MultiIndex.from_tuples(
+            sweep_keys, names=["scenario", "shock", "rails", "rate"]))
     ensemble = None
     if samples:
         if backend == "auto":  # large batches: the compiled loop when the model allows it
@@ -255,13 +285,14 @@ def run_stress(scenarios, *, shocks=("default_wave",), rate: float | None = None
             frames.append(pd.DataFrame(measures, index=idx))
         ensemble = pd.concat(frames).sort_index()
         backends["ensemble"] = backend
-    keep = {k: np.asarray(v) for k, v in res.values.items()}
+    keep = {k: np.asarray(v)[:len(variants)] for k, v in res.values.items()}
     return StressResult(scenarios=loaded, overrides=overrides, shocks=shock_params,
                         year=float(year), until=final, variants=variants, times=res.times,
                         runs=keep, pairs=pairs, ensemble=ensemble, samples=draws,
                         seed=seed if samples else None, sampler=sampler if samples else None,
                         spec=spec, backend=", ".join(f"{k}: {v}" for k, v in backends.items()),
-                        model=m, engine=engine, extra={"rate": rate, "nan_runs": _nan_runs(keep)})
+                        model=m, engine=engine, sweep=sweep,
+                        extra={"rate": rate, "nan_runs": _nan_runs(keep)})
 
 
 def _nan_runs(values: dict[str, np.ndarray]) -> int:

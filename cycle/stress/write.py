@@ -19,6 +19,7 @@ from cycle.io.units import TIME_UNITS, model_rows, write_units
 from cycle.stress.measures import READ_VARIABLES
 from cycle.stress.report import (
     breach_table,
+    breaking_points,
     effect_table,
     has_accelerator,
     impact_table,
@@ -53,7 +54,7 @@ def write_stress(result: StressResult, out: str | os.PathLike, *,
     """Write every output of `result` to the folder `out` (replaced as a whole).
 
     Files: ``breaches.csv``, ``impacts.csv``, ``losses.csv``, ``effects.csv``,
-    ``probabilities.csv`` (with an ensemble), ``samples.csv`` (with an ensemble),
+    ``breaking_points.csv``, ``probabilities.csv`` and ``samples.csv`` (with an ensemble),
     ``trajectories.csv``, ``units.csv``, ``summary.md``, ``dashboard_<scenario>_<shock>.png``,
     ``manifest.json``. Returns the final paths.
 
@@ -79,6 +80,9 @@ def write_stress(result: StressResult, out: str | os.PathLike, *,
         tables = {"breaches.csv": breach_table(result), "impacts.csv": impact_table(result),
                   "losses.csv": loss_table(result), "effects.csv": effect_table(result),
                   "trajectories.csv": trajectory_table(result)}
+        bp = breaking_points(result)
+        if bp is not None:
+            tables["breaking_points.csv"] = bp
         probs = probability_table(result)
         if probs is not None:
             tables["probabilities.csv"] = probs
@@ -136,6 +140,9 @@ _COLUMN_UNITS = {
                     "d_tech_loans": ("BnYuan", "against the baseline"),
                     "accelerator_credit": ("BnYuan", "Accelerator Credit"),
                     "accelerated_firms": ("ThousandFirms", "Accelerated Firms")},
+    "breaking_points.csv": {"rate": ("Dmnl", "smallest shock size (--rate) at which the event "
+                                     "happens; empty: not up to largest_rate_tried"),
+                            "largest_rate_tried": ("Dmnl", "largest --rate the model's ranges allow")},
     "probabilities.csv": {"probability": ("Dmnl", "share of the ensemble's parameter sets"),
                           "p5": ("see units column", "5th percentile"),
                           "p50": ("see units column", "median"),
