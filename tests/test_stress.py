@@ -148,3 +148,16 @@ def test_breaking_points_guard_rails_delay_public_losses(wave):
     # without rails a large enough wave reaches the local governments (the test can fail)
     lg = acc[(acc["event"] == "local government pays accelerator losses") & (acc["rails"] == "off")]
     assert np.isfinite(lg["rate"].iloc[0])
+
+
+def test_dashboard_draws_chinese_labels_without_missing_glyphs(wave, tmp_path):
+    import warnings
+
+    from cycle.stress.dashboard import plot_dashboard
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns "Glyph ... missing from font(s)"
+        path = plot_dashboard(wave, "accelerator", "default_wave", tmp_path / "zh.png", lang="zh")
+        plot_dashboard(wave, "package_2025", "default_wave", tmp_path / "zh2.png",
+                       accelerator=False, lang="zh")
+    assert path.stat().st_size > 20_000

@@ -67,6 +67,7 @@ def add_parser(sub) -> None:
     options.add_model(p)
     options.add_until(p)
     options.add_out(p, default="out/stress")
+    options.add_lang(p)
     p.set_defaults(func=run)
 
 
@@ -80,6 +81,6 @@ def run(args: argparse.Namespace) -> int:
                         rate=args.rate, year=args.year, until=args.until, samples=args.samples,
                         seed=args.seed, uncertain=tuple(args.uncertain or DEFAULT_SPECS),
                         model=args.model)
-    for path in write_stress(result, target, argv=["cycle", *sys.argv[1:]]):
+    for path in write_stress(result, target, argv=["cycle", *sys.argv[1:]], lang=args.lang):
         print(path)
     return 0

@@ -50,7 +50,7 @@ def trajectory_table(result: StressResult) -> pd.DataFrame:
 
 
 def write_stress(result: StressResult, out: str | os.PathLike, *,
-                 argv: list[str] | None = None) -> list[Path]:
+                 argv: list[str] | None = None, lang: str = "en") -> list[Path]:
     """Write every output of `result` to the folder `out` (replaced as a whole).
 
     Files: ``breaches.csv``, ``impacts.csv``, ``losses.csv``, ``effects.csv``,
@@ -74,7 +74,7 @@ def write_stress(result: StressResult, out: str | os.PathLike, *,
             acc = has_accelerator(result, s.name)
             for shock in result.shocks:
                 fname = f"dashboard_{_slug(s.name)}_{_slug(shock)}.png"
-                plot_dashboard(result, s.name, shock, tmp / fname, accelerator=acc)
+                plot_dashboard(result, s.name, shock, tmp / fname, accelerator=acc, lang=lang)
                 dashboards[(s.name, shock)] = fname
                 names.append(fname)
         tables = {"breaches.csv": breach_table(result), "impacts.csv": impact_table(result),
