@@ -36,3 +36,38 @@ def run_members(members: list[dict[str, float]], *, final_time: float = 2050.0,
 def at(result, name: str, year: float) -> np.ndarray:
     """Value of `name` at `year` for every member (linear between saved times)."""
     return np.array([np.interp(year, result.times, row) for row in result.values[name]])
+
+
+def flow_terms(path=None) -> dict[str, list[tuple[int, str]]]:
+    """For every INTEG stock of the model, its flows with sign (+1 inflow, -1 outflow), read from
+    PySD's parse of the .mdl (each flow term must be a plain variable name)."""
+    from pysd.translators.structures.abstract_expressions import (
+        ArithmeticStructure,
+        IntegStructure,
+        ReferenceStructure,
+    )
+    from pysd.translators.vensim.vensim_file import VensimFile
+
+    vf = VensimFile(str(path or model_path("northeast")))
+    vf.parse()
+    elements = [el for section in vf.get_abstract_model().sections for el in section.elements]
+    by_id = {}
+    for el in elements:
+        by_id[el.name.lower().replace(" ", "_")] = el.name
+    out = {}
+    for el in elements:
+        ast = el.components[0].ast
+        if not isinstance(ast, IntegStructure):
+            continue
+        flow = ast.flow
+        if isinstance(flow, ReferenceStructure):
+            out[el.name] = [(1, by_id[flow.reference])]
+            continue
+        assert isinstance(flow, ArithmeticStructure), f"{el.name}: flow is not a sum"
+        signs = [1] + [{"+": 1, "-": -1}[op] for op in flow.operators]
+        terms = []
+        for sign, arg in zip(signs, flow.arguments, strict=True):
+            assert isinstance(arg, ReferenceStructure), f"{el.name}: flow term is not a name"
+            terms.append((sign, by_id[arg.reference]))
+        out[el.name] = terms
+    return out

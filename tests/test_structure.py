@@ -14,7 +14,7 @@ REPORTED = {
     "High Tech Enterprise Count", "Central Bank Bond Loss", "Local Government Bond Loss",
     "Credit Enhancer Bond Loss", "Bond Investor Loss", "Bank Loan Loss", "Guarantee Claims Paid",
     "Loan Loss", "Bond Loss", "Public Capital Share", "Patient Capital Share of National Pool",
-    "Tech Industry Share of GDP", "Tech Loan Share of Banking Assets",
+    "Tech Industry Share of GDP", "Tech Loan Share of Banking Assets", "Reloan Quota Used",
     # accelerator guard-rail readings (cycle stress reports them)
     "Accelerator Capital Adequacy", "Accelerator Credit to GDP", "Accelerator Recoveries",
     "Reserve Coverage Ratio", "Stressed Capital Adequacy",
