@@ -123,11 +123,12 @@ def write_stress(result: StressResult, out: str | os.PathLike, *,
 
 
 _COLUMN_UNITS = {
-    "breaches.csv": {"limit": ("Dmnl", "the rail's floor or ceiling"),
+    "breaches.csv": {"limit": ("Dmnl; credit_cap: Year",
+                               "the rail's floor or ceiling (credit_cap: years of GDP)"),
                      "first_breach": (TIME_UNITS[0], "first time the rail is breached (any time)"),
                      "first_after_shock": (TIME_UNITS[0], "first breach from the shock year on"),
-                     "worst": ("Dmnl", "worst reading from the shock year on"),
-                     "depth": ("Dmnl", "how far past the limit the worst reading went"),
+                     "worst": ("Dmnl; credit_cap: Year", "worst reading from the shock year on"),
+                     "depth": ("Dmnl; credit_cap: Year", "how far past the limit the worst reading went"),
                      "unshocked_depth": ("Dmnl", "the same in the unshocked run")},
     "losses.csv": {c: ("BnYuan", d) for c, d in [
         ("shocked", "losses borne in the loss window from the shock year, shocked run"),
