@@ -182,3 +182,27 @@ def test_demand_shock_lowers_gdp_for_its_duration_then_recovers(engine):
     assert ratio[k0] == 1.0 and ratio[k2] < 0.6
     assert np.all(np.diff(v["Regional GDP"][1][k0:k2]) < 0)  # GDP falls during the shock
     assert ratio[-1] > ratio[k2]  # and regains ground on its trend afterwards
+
+
+def test_balance_sheet_recession_feedback_matters(engine):
+    """Cutting the feedback (sensitivity 0) of undisposed bad assets on lending: with AMC capacity
+    too small for the wave, banks and accelerators then lend more after it."""
+    wave = {"Accelerator Capital Injection Policy": 20.0, "AMC Capacity Share of GDP": 0.0005,
+            **NO_RAILS, **SHOCKS["default wave 100 %"]}
+    t, v = _batch(engine, [wave, {**wave, "Balance Sheet Recession Sensitivity": 0.0}],
+                  ["Tech Loan Balance", "Accelerator Credit", "Accelerator Bad Assets",
+                   "Balance Sheet Recession Effect"])
+    after = t > 2031
+    assert v["Balance Sheet Recession Effect"][0, after].min() < 0.9  # the overhang bites
+    assert (v["Tech Loan Balance"][1, after] >= v["Tech Loan Balance"][0, after]).all()
+    assert (v["Accelerator Credit"][1, after] >= v["Accelerator Credit"][0, after]).all()
+    assert v["Tech Loan Balance"][1, -1] > v["Tech Loan Balance"][0, -1]
+
+
+def test_accelerator_credit_raises_borrowers_leverage_and_tech_loan_defaults(engine):
+    t, v = _batch(engine, [{}, {"Accelerator Capital Injection Policy": 20.0, **NO_RAILS}],
+                  ["Borrower Leverage", "Tech Loan Default Rate", "Accelerator Credit"])
+    k = int(np.searchsorted(t, 2035.0))
+    assert v["Accelerator Credit"][1, k] > 0
+    assert v["Borrower Leverage"][1, k] > v["Borrower Leverage"][0, k]
+    assert v["Tech Loan Default Rate"][1, -1] > v["Tech Loan Default Rate"][0, -1]
