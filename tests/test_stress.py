@@ -161,3 +161,21 @@ def test_dashboard_draws_chinese_labels_without_missing_glyphs(wave, tmp_path):
         plot_dashboard(wave, "package_2025", "default_wave", tmp_path / "zh2.png",
                        accelerator=False, lang="zh")
     assert path.stat().st_size > 20_000
+
+
+def test_ensemble_never_overrides_what_the_scenario_or_shock_sets(tmp_path, model):
+    spec = tmp_path / "spec.toml"
+    spec.write_text('["Accelerator Net Margin"]\ndistribution = "uniform"\nlower = 0.015\n'
+                    'upper = 0.05\nprovenance = "test"\n'
+                    '["Default Wave Rate"]\ndistribution = "uniform"\nlower = 0.0\nupper = 0.5\n'
+                    'provenance = "test: a shock constant"\n')
+    sc = tmp_path / "fixed.toml"
+    sc.write_text('name = "fixed"\n[levers.accelerator]\ncapital = 5\nstart = 2025\n'
+                  '[params]\n"Accelerator Net Margin" = 0.04\n')
+    a = run_stress([str(sc)], samples=4, seed=1, uncertain=(str(spec),), progress=False,
+                   backend="numpy")
+    b = run_stress([str(sc)], samples=0, progress=False, backend="numpy")
+    # the margin is the scenario's and the wave the shock's in every sample: no spread at all
+    g = a.ensemble.xs(("fixed", "default_wave", True), level=["scenario", "shock", "rails"])
+    np.testing.assert_allclose(g["peak_bad_assets"], b.pairs.loc[("fixed", "default_wave", True),
+                                                                  "peak_bad_assets"], rtol=1e-9)

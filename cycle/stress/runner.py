@@ -9,7 +9,6 @@ stays bounded for large ensembles.
 
 from __future__ import annotations
 
-import math
 import sys
 from dataclasses import dataclass, field
 
@@ -165,7 +164,8 @@ def run_stress(scenarios, *, shocks=("default_wave",), rate: float | None = None
     until : final year (default the model's FINAL TIME).
     samples : parameter sets drawn from the uncertainty specs `uncertain` (names or paths,
         combined; default the model's and the accelerator's) for breach probabilities
-        (0: deterministic only).
+        (0: deterministic only). A sampled constant that a scenario, the rails or the shock
+        sets keeps the value they give it in that run.
     seed : seed of the draws (drawn and recorded if None).
     backend : engine loop (``"auto"``, ``"numba"``, ``"numpy"``).
 
@@ -264,6 +264,8 @@ def run_stress(scenarios, *, shocks=("default_wave",), rate: float | None = None
         if backend == "auto":  # large batches: the compiled loop when the model allows it
             backend = "numba" if engine.compile() else "numpy"
         per_set = len(variants)
+        protected = [set(overrides.get(v.scenario, {})) | set(rails_params(v.rails))
+                     | (set(shock_params[v.shock][2]) if v.shock else set()) for v in variants]
         sets_per_chunk = max(1, CHUNK_RUNS // per_set)
         frames = []
         starts = range(0, int(samples), sets_per_chunk)
@@ -272,10 +274,15 @@ def run_stress(scenarios, *, shocks=("default_wave",), rate: float | None = None
             block = draws.iloc[start:start + sets_per_chunk]
             rep = table.loc[table.index.repeat(len(block))].reset_index(drop=True)
             tiled = pd.DataFrame(np.tile(block.to_numpy(), (per_set, 1)), columns=block.columns)
-            for c in tiled.columns:
-                rep[c] = tiled[c].to_numpy()
-            r = call(rep, backend)
             nb = len(block)
+            for c in tiled.columns:
+                values = tiled[c].to_numpy().copy()
+                if c in rep.columns:  # a constant the scenario, the rails or the shock set wins
+                    for i, fixed in enumerate(protected):
+                        if c in fixed:
+                            values[i * nb:(i + 1) * nb] = rep[c].to_numpy()[i * nb:(i + 1) * nb]
+                rep[c] = values
+            r = call(rep, backend)
             sh = (shocked[:, None] * nb + np.arange(nb)[None, :]).ravel()
             un = (unshocked[:, None] * nb + np.arange(nb)[None, :]).ravel()
             measures = pair_measures(r.values, r.times, sh, un, float(year))
@@ -301,6 +308,3 @@ def _nan_runs(values: dict[str, np.ndarray]) -> int:
         bad |= ~np.isfinite(v).all(axis=1)
     return int(bad.sum())
 
-
-def _finite(x: float) -> bool:
-    return x is not None and math.isfinite(x)
