@@ -1,8 +1,10 @@
 """The stress dashboard: one PNG per scenario and shock.
 
 Panels: capital adequacy and risk-reserve coverage against their floors, exposure against
-the circuit breaker's share of GDP, bad assets against the AMCs' disposal capacity, and the
-losses borne by each bearer from the shock year on (stacked), with guard rails on and off.
+the circuit breaker's share of GDP, bad assets against the AMCs' disposal capacity, tech loans
+and firms, and the accelerator's losses by bearer from the shock year on (stacked), with guard
+rails on and off (every bearer's losses are in ``losses.csv``; a scenario without an
+accelerator shows all bearers).
 Lines: solid = shocked, dotted = unshocked; blue = guard rails on, red = off.
 """
 
@@ -14,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from cycle.io.files import save_figure
-from cycle.stress.measures import BEARERS, FIRM_STOCKS
+from cycle.stress.measures import ACCELERATOR_BEARERS, BEARERS, FIRM_STOCKS
 from cycle.stress.rails import MIN_EXPOSURE
 from cycle.stress.runner import StressResult
 
@@ -33,8 +35,8 @@ _ZH = {
     "Tech loan balance": "科技贷款余额",
     "Technology firms (start-ups + established)": "科技企业(初创及以后各阶段)",
     "NPL ratio of tech loans": "科技贷款不良率",
-    "Losses by bearer from {year}, shocked, guard rails {state}":
-        "{year}年起各承担方损失(冲击情景,护栏{state})",
+    "Accelerator losses by bearer from {year}, shocked, guard rails {state}":
+        "{year}年起加速器损失的承担方(冲击情景,护栏{state})",
     "Losses by bearer from {year}, shocked": "{year}年起各承担方损失(冲击情景)",
     "on": "开", "off": "关",
     "rails on": "护栏开", "rails off": "护栏关", "shocked": "冲击", "unshocked": "无冲击",
@@ -111,14 +113,18 @@ def _series_panel(ax, result: StressResult, scenario: str, shock: str, label: st
         ax.legend(fontsize=8, loc="upper left")
 
 
-def _stacked_losses(ax, result: StressResult, scenario: str, shock: str, rails: bool, title: str):
+def _stacked_losses(ax, result: StressResult, scenario: str, shock: str, rails: bool, title: str,
+                    bearers: dict[str, str] = BEARERS):
+    """Cumulative losses of `bearers` from the shock year, stacked; bearers with less than
+    0.1 % of the total are left out (the waterfall's layers pass on slivers)."""
     df = result.run(scenario, rails, shock)
     df = df[df.index >= PLOT_FROM]
     j = int(np.searchsorted(df.index.to_numpy(), result.year - 1e-9))
-    base = {b: df[v].to_numpy() - df[v].to_numpy()[min(j, len(df) - 1)] for b, v in BEARERS.items()}
+    base = {b: df[v].to_numpy() - df[v].to_numpy()[min(j, len(df) - 1)] for b, v in bearers.items()}
     after = df.index.to_numpy() >= result.year
+    total = max(sum(np.abs(v[after]).max(initial=0.0) for v in base.values()), 1e-9)
     series = {b: np.where(after, v, 0.0) for b, v in base.items()
-              if np.abs(v[after]).max(initial=0.0) > 1e-6}
+              if np.abs(v[after]).max(initial=0.0) > max(1e-3 * total, 1e-6)}
     if series:
         colors = [_BEARER_COLORS[list(BEARERS).index(b) % len(_BEARER_COLORS)] for b in series]
         ax.stackplot(df.index, *series.values(), labels=[_t(b) for b in series], colors=colors,
@@ -140,8 +146,8 @@ def plot_dashboard(result: StressResult, scenario: str, shock: str, path: str | 
 
     With an accelerator: capital adequacy (and, dash-dot, capital adequacy after the stress
     test's loss) and reserve coverage against their floors, exposure against the circuit
-    breaker, bad assets against AMC capacity, tech loans and firms, losses by bearer stacked
-    (rails on, rails off). Without one: tech loans, firms, the NPL ratio and losses by bearer.
+    breaker, bad assets against AMC capacity, tech loans and firms, the accelerator's losses by
+    bearer stacked (rails on, rails off). Without one: tech loans, firms, the NPL ratio and losses by bearer.
     `lang`: ``"en"`` or ``"zh"`` labels.
     """
     from cycle.plotting.style import plt, setup
@@ -208,8 +214,9 @@ def plot_dashboard(result: StressResult, scenario: str, shock: str, path: str | 
                       "Technology firms (start-ups + established)", _firms, "thousand firms")
         for ax, rails in ((axes[3, 0], True), (axes[3, 1], False)):
             _stacked_losses(ax, result, scenario, shock, rails,
-                            _t("Losses by bearer from {year}, shocked, guard rails {state}",
-                               year=f"{result.year:g}", state=_t("on" if rails else "off")))
+                            _t("Accelerator losses by bearer from {year}, shocked, guard rails "
+                               "{state}", year=f"{result.year:g}", state=_t("on" if rails else "off")),
+                            bearers=ACCELERATOR_BEARERS)
         note = ""
         handles, labels = axes[1, 1].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=9)
