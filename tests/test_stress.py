@@ -118,6 +118,7 @@ def test_cli_writes_one_complete_folder(tmp_path, capsys):
     (["--shock", "demand", "--rate", "0.5"], "outside its range"),  # a 50 %/yr fall
     (["--samples", "-3"], "must be >= 0"),
     (["--uncertain", "nosuchspec", "--samples", "4"], "nosuchspec"),
+    (["--uncertain", "accelerator"], "only with --samples"),
 ])
 def test_bad_input_gets_one_line_and_exit_2_before_any_work(tmp_path, capsys, args, words):
     out = tmp_path / "o"

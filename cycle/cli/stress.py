@@ -72,10 +72,13 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from cycle.cli.main import UsageError
     from cycle.io.folder import check_out
     from cycle.stress import run_stress, write_stress
     from cycle.stress.runner import DEFAULT_SPECS
 
+    if args.uncertain and not args.samples:
+        raise UsageError("--uncertain is used only with --samples N (the ensemble it samples)")
     target = check_out(args.out)  # bad --out: one line, exit 2, before any work
     result = run_stress(args.scenarios, shocks=tuple(args.shocks or ["default_wave"]),
                         rate=args.rate, year=args.year, until=args.until, samples=args.samples,
