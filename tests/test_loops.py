@@ -16,7 +16,9 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 # loop -> (switch, scenario the README states the direction in, [(output, year, sign)])
 # sign +1: cutting the loop raises the output; -1: lowers it.
 LOOPS = {
-    "R1": ("R1 Firm Scale Loop Switch", {}, [("Tech Loan Balance", 2050.0, -1)]),
+    # in the baseline firms multiply faster than value added, so their real size and finance need
+    # per firm fall; the loop passes that on, and cutting it raises loans
+    "R1": ("R1 Firm Scale Loop Switch", {}, [("Tech Loan Balance", 2050.0, +1)]),
     "R2": ("R2 Patient Capital Return Loop Switch", {}, [("Patient Capital", 2050.0, -1)]),
     "R3": ("R3 Lender Learning Loop Switch", {},
            [("Tech Loan Balance", 2030.0, -1), ("Lender Capability Match", 2030.0, -1)]),

@@ -29,7 +29,7 @@ def test_every_shipped_model_is_dimensionally_consistent(name):
 WRONG = {
     "declared units of a flow": ("Performing Tech Loans/Tech Loan Term\n\t~\tBnYuan/Year",
                                  "Performing Tech Loans/Tech Loan Term\n\t~\tBnYuan", "Loan Repayments"),
-    "a sum of a flow and a stock": ("R and D Spending*R and D Productivity\n",
+    "a sum of a flow and a stock": ("R and D Spending*R and D Productivity/Nominal Cost Index\n",
                                     "R and D Spending*R and D Productivity+Knowledge Stock\n",
                                     "Knowledge Creation"),
     "EXP of a dimensioned argument": ("EXP(Regional GDP Growth*(Time-INITIAL TIME))",
