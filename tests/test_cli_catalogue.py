@@ -53,6 +53,8 @@ CATALOGUE = [
     ("out-300-characters", f"run --out {{tmp}}/{LONG}", 2, ["bytes long", "at most"]),
     ("out-empty", ["run", "--out", ""], 2, ["--out is empty"]),
     ("out-holds-user-files", "run --out {tmp}/mine", 2, ["no cycle command wrote"]),
+    ("out-holds-another-output", "run --out {tmp}/nested", 2,
+     ["holds compare/", "not write", "replaced as a whole"]),
     # -- sizes and models --------------------------------------------------------------------
     ("samples-1e12", "ensemble baseline --samples 1000000000000", 2, ["GiB of memory"]),
     ("model-is-toml", "run --model {tmp}/some.toml", 2, ["not a .mdl file"]),
@@ -135,6 +137,10 @@ def files(tmp_path):
     (tmp_path / "lever_spec.toml").write_text(SPEC_WITH_LEVER)
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("my own notes\n")
+    (tmp_path / "nested" / "compare").mkdir(parents=True)
+    (tmp_path / "nested" / "manifest.json").write_text('{"files": {"trajectories.csv": "0"}}')
+    (tmp_path / "nested" / "trajectories.csv").write_text("time\n")
+    (tmp_path / "nested" / "compare" / "manifest.json").write_text("{}")
     immutable = [tmp_path / "immutable", tmp_path / "immutable_out"]
     immutable[0].mkdir()
     immutable[1].mkdir()
@@ -179,4 +185,4 @@ def test_catalogue_size():
     """The catalogue's count, visible in the test log (the issue's cases plus the earlier ones)."""
     refused = sum(1 for c in CATALOGUE if c[2] == 2)
     warned = sum(1 for c in CATALOGUE if c[2] == 0)
-    assert (refused, warned) == (41, 3)
+    assert (refused, warned) == (42, 3)

@@ -178,3 +178,25 @@ def test_same_seed_same_numbers_cold_and_warm_cache(tmp_path):
     assert (outs[0] / "percentiles.csv").read_bytes() == (outs[1] / "percentiles.csv").read_bytes()
     loops = [json.loads((o / "manifest.json").read_text())["computation"]["loop"] for o in outs]
     assert loops[0] == loops[1] == ["numba", "numpy"]
+
+
+def test_dask_ships_no_trajectories(model, small_spec):
+    """On a cluster, chunks write their runs where they run and return none; the percentiles
+    equal the sequential ones."""
+    kw = dict(n=120, seed=6, model=model, until=2030, chunk_size=40, progress=False)
+    with SequentialEvaluator() as ev:
+        seq = run_ensemble(["reloan"], small_spec, evaluator=ev, **kw)
+    shipped = []
+    with DaskEvaluator(n_workers=2, processes=False) as ev:
+        evaluate = ev.evaluate
+
+        def spy(chunks, callback=None):
+            results = evaluate(chunks, callback=callback)
+            shipped.extend(sum(v.nbytes for v in r.values.values()) for r in results)
+            return results
+
+        ev.evaluate = spy
+        par = run_ensemble(["reloan"], small_spec, evaluator=ev, **kw)
+    assert "spilled" in par.computation["reduction"]
+    assert len(shipped) == 6 and not any(shipped), "a worker shipped trajectories"
+    pd.testing.assert_frame_equal(seq.percentiles, par.percentiles, check_exact=True)

@@ -16,7 +16,7 @@ def add_parser(sub) -> None:
     options.add_model(p)
     options.add_until(p)
     options.add_set(p)
-    options.add_out(p)
+    options.add_out(p, default="out/run")
     options.add_engine(p)
     options.add_lang(p)
     p.set_defaults(func=run)

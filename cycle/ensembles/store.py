@@ -26,7 +26,7 @@ import numpy as np
 
 __all__ = ["SpillStore", "READ_BUDGET"]
 
-READ_BUDGET = 128 * 2**20
+READ_BUDGET = 32 * 2**20
 """Bytes read per reduction block."""
 
 

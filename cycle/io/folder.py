@@ -89,7 +89,7 @@ def check_out(out: str | os.PathLike | None, *, option: str = "--out") -> Path:
     text = "" if out is None else os.fspath(out)
     if not text.strip():
         raise OutputError(f"{option} is empty; give the folder to write (e.g. {option} out)")
-    target = Path(os.path.abspath(os.path.expanduser(text)))
+    target = Path(os.path.realpath(os.path.expanduser(text)))  # a symlink: swap its folder
     try:
         name_max = os.pathconf(_existing_ancestor(target), "PC_NAME_MAX")
     except (OSError, ValueError):
@@ -116,15 +116,36 @@ def check_out(out: str | os.PathLike | None, *, option: str = "--out") -> Path:
         if Path.cwd() == target or target in Path.cwd().parents:
             raise OutputError(f"{option} {text!r} is the current folder or holds it; the output "
                               "folder is replaced as a whole, so choose a subfolder")
-        entries = [p for p in target.iterdir()]
+        entries = [p for p in target.iterdir() if not p.name.startswith(".")]
         if entries and not (target / MANIFEST).is_file():
             raise OutputError(f"{option} {text!r} holds files that no cycle command wrote (no "
                               f"{MANIFEST}); the folder is replaced as a whole, so choose a new "
                               "or empty folder")
+        foreign = _foreign(target, entries)
+        if foreign:
+            raise OutputError(f"{option} {text!r} holds {', '.join(foreign[:3])}"
+                              f"{' and more' if len(foreign) > 3 else ''}, which its last run did "
+                              "not write; the folder is replaced as a whole, so move them or "
+                              "choose another folder")
         why = _probe(target)
         if why:
             raise OutputError(f"{option} {text!r}: cannot replace its files ({why})")
     return target
+
+
+def _foreign(target: Path, entries: list[Path]) -> list[str]:
+    """Entries of an output folder that its manifest does not account for (another command's
+    output folder inside it, or the user's own files), which replacing it would delete."""
+    import json
+
+    try:
+        listed = json.loads((target / MANIFEST).read_text(encoding="utf-8")).get("files")
+    except (OSError, ValueError, AttributeError):
+        listed = None
+    if listed is None:  # a manifest from before file lists: only nested output folders count
+        return [f"{p.name}/" for p in entries if p.is_dir() and (p / MANIFEST).is_file()]
+    top = {name.split("/")[0] for name in listed} | {MANIFEST}
+    return [p.name + ("/" if p.is_dir() else "") for p in entries if p.name not in top]
 
 
 def _existing_ancestor(path: Path) -> Path:
