@@ -52,7 +52,9 @@ READ_VARIABLES = sorted(set(
                      "AMC Disposal Capacity", "Accelerator Capital", "Accelerator Risk Reserve",
                      "Tech Loan Balance", "Regional GDP", "Credit Cap", "Accelerated Firms",
                      "Cumulative Accelerator Losses", "Cumulative Default Losses", "NPL Ratio",
-                     "Accelerator Capital Injection Policy", "Accelerator Leverage Policy"]))
+                     "Accelerator Capital Injection Policy", "Accelerator Leverage Policy",
+                     "Accelerator Default Rate", "Borrower Leverage Effect", "Accelerator Loss",
+                     "Accelerator Margin Income", "Balance Sheet Recession Effect"]))
 """Every model variable the stress report reads."""
 
 
