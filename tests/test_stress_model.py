@@ -206,3 +206,20 @@ def test_accelerator_credit_raises_borrowers_leverage_and_tech_loan_defaults(eng
     assert v["Accelerator Credit"][1, k] > 0
     assert v["Borrower Leverage"][1, k] > v["Borrower Leverage"][0, k]
     assert v["Tech Loan Default Rate"][1, -1] > v["Tech Loan Default Rate"][0, -1]
+
+
+def test_engine_agrees_with_pysd_on_the_accelerator_under_every_shock(engine, model):
+    """The stress runs take the batch engine; PySD, the reference, gives the same trajectories."""
+    from cycle.scenarios import load_scenario
+
+    params = {**load_scenario("accelerator").to_params(model), "Default Wave Rate": 0.5,
+              "Default Wave Year": 2030.0, "Funding Shock Year": 2033.0, "Funding Shock Share": 0.5,
+              "Demand Shock Year": 2036.0, "Demand Shock Growth Loss": 0.2,
+              "Capital Adequacy Rail Switch": 0.0}
+    cols = ["Accelerator Credit", "Accelerator Capital", "Accelerator Risk Reserve",
+            "Accelerator Bad Assets", "Cumulative Local Government Accelerator Losses",
+            "Cumulative AMC Losses", "Regional GDP", "Tech Loan Balance", "Startup Firms"]
+    ref = model.run(params, columns=cols)
+    _, v = _batch(engine, [{**model.calibration, **params}], cols)
+    for c in cols:
+        np.testing.assert_allclose(v[c][0], ref[c].to_numpy(), rtol=1e-9, atol=1e-9, err_msg=c)
