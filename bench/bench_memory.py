@@ -65,7 +65,8 @@ def measure(cmd: list[str]) -> tuple[float, float, int]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="Dask workers (default: one process, no cluster)")
     parser.add_argument("--chunk", type=int, default=5_000)
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="bench-mem-"))
@@ -74,8 +75,9 @@ def main(argv: list[str] | None = None) -> None:
     for n in args.n:
         cmd = CYCLE + ["ensemble", "baseline", "--samples", str(n), "--seed", "1",
                        "--chunk-size", str(args.chunk), "--out", str(tmp / f"n{n}")]
-        if args.workers:
-            cmd += ["--workers", str(args.workers)]
+        # --workers 1 forces one process: left alone, the command starts a local Dask cluster
+        # above 200,000 runs
+        cmd += ["--workers", str(args.workers or 1)]
         secs, mib, code = measure(cmd)
         rows.append((n, secs, mib, code))
         print(f"{where}: N = {n:>9,}: peak RSS (process tree) {mib:,.0f} MiB, {secs:,.1f} s, "

@@ -231,7 +231,7 @@ def plot_trajectories(result: ComparisonResult, path: str | os.PathLike, *,
             if not obs.empty:
                 ax.errorbar(obs["time"], obs["value"], yerr=obs["sigma"], fmt="o", color="black",
                             ms=4, capsize=3, zorder=5, label=tr("observed (±1σ)"))
-        ax.set_title(var_label(var), fontsize=11)
+        ax.set_title(var_label(var), fontsize=11, y=1.0, pad=4)  # y: no auto layout
         ax.set_ylabel(unit_label(model.variables[var].units), fontsize=9)
         ax.tick_params(labelsize=8)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -313,7 +313,7 @@ def plot_metric_differences(result: ComparisonResult, path: str | os.PathLike, *
             ax.margins(y=0.2)
             ax.set_xticks(range(len(names)), names,
                           rotation=55, ha="right", fontsize=7.5)
-            ax.set_title(var_label(var), fontsize=8.5, wrap=True)
+            ax.set_title(var_label(var), fontsize=8.5, wrap=True, y=1.0, pad=4)
             ax.tick_params(axis="y", labelsize=7.5)
             ax.set_ylabel(f"Δ ({unit_label(result.model.variables[var].units)})", fontsize=8)
             ax.grid(alpha=0.3, axis="y")

@@ -66,7 +66,8 @@ def _draw(ax, result, variable: str, observed, colours, starts, *, fontsize: flo
             ax.errorbar(obs["time"], obs["value"], yerr=obs["sigma"], fmt="o", color="black",
                         ms=4, capsize=3, zorder=5)
     ax.set_ylabel(unit_label(result.units.get(variable, "")), fontsize=fontsize + 1)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
     ax.tick_params(labelsize=fontsize)
     ax.grid(alpha=0.3)
 
@@ -130,7 +131,7 @@ def plot_fan_grid(result, path: str | Path, *, observed=None, ncols: int = 4) ->
                         bottom=(0.55 + 0.25 * legend_rows) / height, wspace=0.3, hspace=0.38)
     for ax, variable in zip(axes.flat, variables, strict=False):
         _draw(ax, result, variable, observed, colours, starts, fontsize=7)
-        ax.set_title(var_label(variable), fontsize=10)
+        ax.set_title(var_label(variable), fontsize=10, y=1.0, pad=4)  # y: no auto layout
     for ax in list(axes.flat)[len(variables):]:
         ax.set_visible(False)
     for ax in axes[-1]:

@@ -109,22 +109,24 @@ def plot_key_stocks(df: pd.DataFrame, units: dict[str, str], path: str | Path, *
     nrows = -(-len(panels) // ncols)
     height = 3.3 * nrows + 0.9
     fig, axes = plt.subplots(nrows, ncols, figsize=(15, height), squeeze=False, sharex=True)
-    fig.subplots_adjust(left=0.06, right=0.985, bottom=0.5 / height, top=1 - 0.75 / height,
-                        wspace=0.28, hspace=0.3)
+    top = 1 - (0.95 if subtitle else 0.75) / height
+    fig.subplots_adjust(left=0.06, right=0.985, bottom=0.5 / height, top=top, wspace=0.28,
+                        hspace=0.3)
     for ax, (panel_title, names) in zip(axes.flat, panels, strict=False):
         for i, name in enumerate(names):
             colour = f"C{i}"
             ax.plot(df.index, df[name], lw=1.7, color=colour, label=var_label(name))
             if baseline is not None and name in baseline:
-                ax.plot(baseline.index, baseline[name], lw=1.0, ls="--", color="black", alpha=0.7,
-                        zorder=4)
+                ax.plot(baseline.index, baseline[name], lw=1.3, ls="--", color="0.25",
+                        zorder=1)  # under the run: visible where the run departs from it
             _observed_points(ax, observed, name, annotate=False)
         unit_set = {units.get(n, "") for n in names}
         ax.set_ylabel(unit_label(unit_set.pop()) if len(unit_set) == 1 else tr("see legend"),
                       fontsize=9)
-        ax.set_title(tr(panel_title), fontsize=10.5)
+        ax.set_title(tr(panel_title), fontsize=10.5, y=1.0, pad=4)  # y: skips auto layout
         ax.tick_params(labelsize=8)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
         ax.grid(alpha=0.3)
         if len(names) > 1 or (observed is not None and observed["variable"].isin(names).any()):
             ax.legend(fontsize=7, loc="best")
@@ -134,7 +136,7 @@ def plot_key_stocks(df: pd.DataFrame, units: dict[str, str], path: str | Path, *
         ax.set_xlabel(tr("year"), fontsize=9)
     fig.suptitle(tr(title), fontsize=13, y=1 - 0.12 / height)
     if subtitle:
-        fig.text(0.5, 1 - 0.5 / height, subtitle, ha="center", fontsize=9, color="0.25")
+        fig.text(0.5, 1 - 0.52 / height, subtitle, ha="center", fontsize=9, color="0.25")
     try:
         return save_figure(fig, path, dpi=100)
     finally:
