@@ -60,7 +60,7 @@ def _observed_points(ax, observed: pd.DataFrame | None, variable: str, *,
     if annotate:
         for t, v, p in zip(obs["time"], obs["value"], obs["period"], strict=True):
             ax.annotate(f"{fmt_value(v)} ({p})", (t, v), textcoords="offset points",
-                        xytext=(7, 7), fontsize=7.5, zorder=6,
+                        xytext=(9, -13), fontsize=7.5, zorder=4.5,  # below-right, under points
                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
                               "alpha": 0.8})
 
@@ -82,6 +82,7 @@ def plot_variable(df: pd.DataFrame, variable: str, units: str, path: str | Path,
             zorder=3)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     _observed_points(ax, observed, variable)
+    ax.margins(y=0.1)  # room under the first point for its label, clear of the axis line
     ax.set_xlabel(tr("year (2022.0 = end of 2021)"))
     ax.set_ylabel(f"{var_label(variable)} ({unit_label(units)})")
     fig.suptitle(tr(title) if title else var_label(variable), fontsize=12,
