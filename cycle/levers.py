@@ -246,3 +246,24 @@ def check_range(model, variable: str, value: float, where: str) -> None:
         var.check(value)
     except OutOfRangeError as exc:
         raise OutOfRangeError(f"{where}: {exc}") from None
+
+
+# -- seed 003's accelerator system (appended; issue 16) ----------------------------------------
+
+_ACCELERATOR = _lever(
+    "accelerator", "Accelerator",
+    "Seed 003's industry-finance accelerator and incubator system: policy capital levered into "
+    "policy-finance credit (1:15) for start-ups and growth firms, raising founding and maturation "
+    "with diminishing returns; guard rails: capital adequacy >= 12 %, risk-reserve coverage >= 10 %, "
+    "a circuit breaker at 5 % of regional GDP, quarterly stress tests (FACTS, seed 003).",
+    [("capital", "Accelerator Capital Injection Policy"),
+     ("leverage", "Accelerator Leverage Policy"),
+     ("capital_adequacy_rail", "Capital Adequacy Rail Switch"),
+     ("reserve_rail", "Reserve Coverage Rail Switch"),
+     ("credit_cap_rail", "Credit Cap Rail Switch"),
+     ("stress_test_rail", "Stress Test Rail Switch"),
+     ("min_capital_adequacy", "Minimum Capital Adequacy"),
+     ("min_reserve_coverage", "Minimum Reserve Coverage"),
+     ("credit_cap_share", "Credit Cap Share of GDP"),
+     ("stress_test_default_rate", "Stress Test Default Rate")])
+LEVERS[_ACCELERATOR.name] = _ACCELERATOR

@@ -54,7 +54,9 @@ KEY_OUTCOMES = ["Tech Loan Balance", "Patient Capital", "Sci Tech Bonds", "Knowl
                 "Industrial Capacity", "Tech Industry Value Added", "Tech SME Count",
                 "High Tech Enterprise Count", "NPL Ratio"]
 """Outcomes reported as levels and differences from baseline."""
-OUTLAY_BY_PAYER = ["Cumulative Central Bank Outlay", "Cumulative Local Government Outlay"]
+
+OUTLAY_BY_PAYER = ["Cumulative Central Bank Outlay", "Cumulative Local Government Outlay",
+                   "Cumulative Policy Finance Outlay"]  # the last: seed 003's accelerators
 LOSSES_BY_BEARER = ["Cumulative Bank Losses", "Cumulative Guarantor Losses",
                     "Cumulative Central Bank Losses", "Cumulative Local Government Losses",
                     "Cumulative Credit Enhancer Losses", "Cumulative Bond Investor Losses"]

@@ -44,6 +44,15 @@ CASES = {
 }
 
 
+# seed 003's accelerator system (issue 16): policy finance pays its capital and the AMCs' losses,
+# local governments their share of its losses; its creditors sit outside the model
+PAYERS += ["Cumulative Policy Finance Outlay"]
+RECEIVERS += ["Public Funds Received by Accelerators", "Public Funds Received by Accelerator Creditors"]
+BALANCE_SHEETS += ["Accelerator Capital", "Accelerator Risk Reserve"]
+LOSS_SHARES.update({"Local Government Accelerator Loss": "Cumulative Local Government Accelerator Losses",
+                    "AMC Accelerator Loss": "Cumulative AMC Losses"})
+OUTSIDE |= {"Public Funds Received by Accelerator Creditors"}
+
 def test_every_public_payment_lands_in_an_account():
     """Structure: each flow a public payer books is received by exactly one recipient account, and
     each received flow is an inflow of a balance sheet in the model, a loss share borne by the payer,

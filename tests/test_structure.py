@@ -15,6 +15,9 @@ REPORTED = {
     "Credit Enhancer Bond Loss", "Bond Investor Loss", "Bank Loan Loss", "Guarantee Claims Paid",
     "Loan Loss", "Bond Loss", "Public Capital Share", "Patient Capital Share of National Pool",
     "Tech Industry Share of GDP", "Tech Loan Share of Banking Assets", "Reloan Quota Used",
+    # accelerator guard-rail readings (cycle stress reports them)
+    "Accelerator Capital Adequacy", "Accelerator Credit to GDP", "Accelerator Recoveries",
+    "Reserve Coverage Ratio", "Stressed Capital Adequacy",
 }
 
 SOURCE_KINDS = ("FACTS", "literature", "assumption", "calibrated", "policy input", "normalisation",
