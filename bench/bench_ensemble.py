@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cycle.ensemble import ENSEMBLE_VARIABLES, run_ensemble  # noqa: E402
-from cycle.evaluators import DaskEvaluator, SequentialEvaluator  # noqa: E402
+from cycle.ensembles.evaluators import DaskEvaluator, SequentialEvaluator  # noqa: E402
+from cycle.ensembles.runner import ENSEMBLE_VARIABLES, run_ensemble  # noqa: E402
 from cycle.model import load_model  # noqa: E402
 from cycle.uncertainty import load_uncertainties  # noqa: E402
 

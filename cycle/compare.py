@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 
 from cycle import metrics as M
-from cycle.manifest import write_manifest
+from cycle.io.files import save_figure, write_csv, write_text
+from cycle.io.manifest import write_manifest
 from cycle.model import load_model
-from cycle.outputs import save_figure, write_csv, write_text
 from cycle.scenarios import Scenario, load_scenario
 
 __all__ = ["ComparisonResult", "compare", "write_comparison", "PLOT_VARIABLES"]
@@ -69,7 +69,7 @@ def _variables(model) -> list[str]:
 
 
 def compare(scenarios, *, until: float | None = None, model="northeast",
-            progress: bool = True) -> ComparisonResult:
+            progress: bool = True, engine: str = "engine") -> ComparisonResult:
     """Run the baseline and each scenario and compute metrics.
 
     Parameters
@@ -79,6 +79,7 @@ def compare(scenarios, *, until: float | None = None, model="northeast",
     until : final year (default the model's FINAL TIME).
     model : model name, ``.mdl`` path or a loaded :class:`~cycle.model.Model`.
     progress : show a tqdm bar over the runs on stderr.
+    engine : ``"engine"`` (the batch engine, one member per run) or ``"pysd"`` (the reference).
 
     Raises
     ------
@@ -103,7 +104,7 @@ def compare(scenarios, *, until: float | None = None, model="northeast",
     columns = _variables(m)
     runs: dict[str, pd.DataFrame] = {}
     for s in tqdm(loaded, desc="cycle compare", unit="run", file=sys.stderr, disable=not progress):
-        runs[s.name] = m.run(params[s.name], until=final, columns=columns)
+        runs[s.name] = m.run(params[s.name], until=final, columns=columns, engine=engine)
     traj = pd.concat(
         [df.reset_index().melt(id_vars="time", var_name="variable").assign(scenario=name)
          for name, df in runs.items()], ignore_index=True)[["scenario", "time", "variable", "value"]]
@@ -200,25 +201,28 @@ def _observed(model):
 def plot_trajectories(result: ComparisonResult, path: str | os.PathLike, *,
                       variables: list[str] = PLOT_VARIABLES) -> Path:
     """Grid of key trajectories from 2021, one labelled line per scenario, policy starts dotted."""
-    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
-    from cycle.plots import unit_label
+    from cycle.plotting.style import plt, scenario_colours, tr, unit_label, var_label
 
     model = result.model
     variables = [v for v in variables if v in model.variables]
     observed = _observed(model)
     ncols = 3
     nrows = -(-len(variables) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(15, 3.8 * nrows), layout="constrained",
-                             squeeze=False)
-    colors = {s.name: f"C{i % 10}" for i, s in enumerate(result.scenarios)}
+    height = 3.5 * nrows + 1.6
+    fig, axes = plt.subplots(nrows, ncols, figsize=(15, height), squeeze=False)
+    fig.subplots_adjust(left=0.06, right=0.985, bottom=1.25 / height, top=1 - 0.8 / height,
+                        wspace=0.25, hspace=0.42)
+    colors = scenario_colours([s.name for s in result.scenarios])
     for ax, var in zip(axes.flat, variables, strict=False):
         wide = result.wide(var)
         wide = wide[wide.index >= PLOT_FROM]
         for name in wide.columns:
-            ax.plot(wide.index, wide[name], lw=2.2 if name == "baseline" else 1.5,
-                    color="black" if name == "baseline" else colors[name],
-                    ls="--" if name == "baseline" else "-", label=name)
+            ax.plot(wide.index, wide[name], lw=1.6 if name == "baseline" else 1.7,
+                    color=colors[name], ls="--" if name == "baseline" else "-",
+                    label=tr("baseline") if name == "baseline" else name,
+                    zorder=4 if name == "baseline" else 3)
             start = result.starts.get(name, math.nan)
             if math.isfinite(start):
                 ax.axvline(start, color=colors[name], ls=":", lw=1, alpha=0.8)
@@ -226,57 +230,119 @@ def plot_trajectories(result: ComparisonResult, path: str | os.PathLike, *,
             obs = observed[observed["variable"] == var]
             if not obs.empty:
                 ax.errorbar(obs["time"], obs["value"], yerr=obs["sigma"], fmt="o", color="black",
-                            ms=4, capsize=3, zorder=5, label="observed (±1σ)")
-        ax.set_title(var, fontsize=11)
-        ax.set_ylabel(unit_label(model.variables[var].units))
+                            ms=4, capsize=3, zorder=5, label=tr("observed (±1σ)"))
+        ax.set_title(var_label(var), fontsize=11, y=1.0, pad=4)  # y: no auto layout
+        ax.set_ylabel(unit_label(model.variables[var].units), fontsize=9)
+        ax.tick_params(labelsize=8)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
     for ax in list(axes.flat)[len(variables):]:
         ax.set_visible(False)
     for ax in axes[-1]:
-        ax.set_xlabel("year (2022.0 = end of 2021)")
+        ax.set_xlabel(tr("year (2022.0 = end of 2021)"), fontsize=9)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=min(6, len(labels)), fontsize=9)
-    fig.suptitle(f"Scenarios vs baseline, {PLOT_FROM:g}–{result.until:g} "
-                 "(dotted lines: policy start)", fontsize=13)
+    if any(math.isfinite(v) for v in result.starts.values()):
+        from matplotlib.lines import Line2D
+
+        handles.append(Line2D([], [], color="0.3", ls=":", label=tr("policy start")))
+        labels.append(tr("policy start"))
+    fig.legend(handles, labels, loc="lower center", ncol=min(7, len(labels)), fontsize=9,
+               frameon=False)
+    fig.text(0.5, 0.3 / height, _scenario_lines(result), ha="center", va="bottom", fontsize=8,
+             color="0.25")
+    fig.suptitle(f"{tr('Scenarios vs baseline')}, {PLOT_FROM:g}–{result.until:g}", fontsize=13,
+                 y=1 - 0.15 / height)
     try:
         return save_figure(fig, path, dpi=120)
     finally:
         plt.close(fig)
 
 
+def _scenario_lines(result: ComparisonResult, width: int = 190) -> str:
+    """One short line per non-baseline scenario: its name and the constants it sets."""
+    lines = []
+    for sc in result.scenarios:
+        if sc.name == "baseline":
+            continue
+        sets = "; ".join(f"{k} = {v:g}" for k, v in result.params[sc.name].items())
+        line = f"{sc.name}: {sets or 'no overrides'}"
+        lines.append(line if len(line) <= width else line[:width - 1] + "…")
+    return "\n".join(lines)
+
+
 def plot_metric_differences(result: ComparisonResult, path: str | os.PathLike, *,
                             year: float = 2035.0) -> Path:
-    """Bar chart per key outcome: each scenario's difference from baseline at `year`."""
-    import matplotlib.pyplot as plt
-
-    from cycle.plots import unit_label
+    """Each scenario's difference from the baseline at `year`, with values: the key outcomes,
+    public outlay by payer and default losses by bearer, one panel per variable."""
+    from cycle.plotting.style import fmt_value, plt, scenario_colours, tr, unit_label, var_label
 
     year = min(year, result.until)
     names = [s.name for s in result.scenarios if s.name != "baseline"]
-    outcomes = [v for v in M.KEY_OUTCOMES if v in result.model.variables]
-    fig, axes = plt.subplots(1, len(outcomes), figsize=(3.4 * len(outcomes), 4.8),
-                             layout="constrained", squeeze=False)
-    for ax, var in zip(axes.flat, outcomes, strict=True):
-        wide = result.wide(var)
-        vals = [M.level_at(wide, n, year) - M.level_at(wide, "baseline", year) for n in names]
-        ax.bar(range(len(names)), vals, color=[f"C{(i + 1) % 10}" for i in range(len(names))])
-        ax.axhline(0, color="black", lw=0.8)
-        ax.set_xticks(range(len(names)), names, rotation=60, ha="right", fontsize=8)
-        ax.set_title(var, fontsize=10)
-        ax.set_ylabel(f"Δ vs baseline ({unit_label(result.model.variables[var].units)})")
-        ax.grid(alpha=0.3, axis="y")
-    fig.suptitle(f"Difference from baseline at {year:g}", fontsize=12)
+    colours = scenario_colours(["baseline"] + names)
+    groups = [("Key outcomes", M.KEY_OUTCOMES),
+              ("Public outlay by payer", M.OUTLAY_BY_PAYER + ["Cumulative Public Outlay"]),
+              ("Losses by bearer", M.LOSSES_BY_BEARER)]
+    groups = [(g, [v for v in vs if v in result.model.variables
+                   and v in set(result.trajectories["variable"])]) for g, vs in groups]
+    groups = [(g, vs) for g, vs in groups if vs]
+    ncols = max(len(vs) for _, vs in groups)
+    height = 3.3 * len(groups) + 1.0
+    fig, axes = plt.subplots(len(groups), ncols, figsize=(2.9 * ncols + 0.6, height),
+                             squeeze=False)
+    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.9 / height + 0.02, top=1 - 0.8 / height,
+                        wspace=0.45, hspace=0.75)
+    for row, (group, variables) in enumerate(groups):
+        for col in range(ncols):
+            ax = axes[row, col]
+            if col >= len(variables):
+                ax.set_visible(False)
+                continue
+            var = variables[col]
+            wide = result.wide(var)
+            vals = [M.level_at(wide, n, year) - M.level_at(wide, "baseline", year) for n in names]
+            scale = max(1.0, float(wide.abs().max().max()))
+            vals = [0.0 if abs(v) < 1e-12 * scale else v for v in vals]  # rounding noise
+            bars = ax.bar(range(len(names)), vals, color=[colours[n] for n in names])
+            ax.bar_label(bars, labels=[fmt_value(v) for v in vals], fontsize=7.5, padding=2)
+            ax.axhline(0, color="black", lw=0.8)
+            ax.ticklabel_format(axis="y", useOffset=False)
+            if not any(vals):
+                ax.set_ylim(-1, 1)
+                ax.text(0.5, 0.7, tr("no difference"), transform=ax.transAxes, ha="center",
+                        fontsize=8, color="0.4")
+            ax.margins(y=0.2)
+            ax.set_xticks(range(len(names)), names,
+                          rotation=55, ha="right", fontsize=7.5)
+            ax.set_title(var_label(var), fontsize=8.5, wrap=True, y=1.0, pad=4)
+            ax.tick_params(axis="y", labelsize=7.5)
+            ax.set_ylabel(f"Δ ({unit_label(result.model.variables[var].units)})", fontsize=8)
+            ax.grid(alpha=0.3, axis="y")
+        axes[row, 0].annotate(tr(group), (0, 1), xycoords="axes fraction", xytext=(-30, 28),
+                              textcoords="offset points", fontsize=11, fontweight="bold")
+    fig.suptitle(f"{tr('Difference from baseline')}, {year:g} ({tr('scenario − baseline')})",
+                 fontsize=12, y=1 - 0.15 / height)
     try:
-        return save_figure(fig, path, dpi=120)
+        return save_figure(fig, path, dpi=110)
     finally:
         plt.close(fig)
 
 
 def write_comparison(result: ComparisonResult, out: str | os.PathLike, *,
-                     argv: list[str] | None = None) -> list[Path]:
-    """Write trajectories.csv, metrics.csv, metrics.md, two PNGs and manifest.json to `out`."""
+                     argv: list[str] | None = None, engine: str = "engine") -> list[Path]:
+    """Write trajectories.csv, units.csv, metrics.csv, metrics.md, two PNGs and manifest.json
+    into the folder `out` (callers wrap it in :func:`cycle.io.folder.output_folder`)."""
+    from cycle.io.units import TIME_UNITS, model_rows, write_units
+
     out = Path(out)
+    variables = list(dict.fromkeys(result.trajectories["variable"]))
+    unit_rows = [("trajectories.csv", "time", *TIME_UNITS)]
+    unit_rows += [(f, c, u, d) for f, c, u, d in model_rows("trajectories.csv", variables,
+                                                             result.model, time=False)]
+    unit_rows += [("metrics.csv", "value", "see the units column", "level of the metric"),
+                  ("metrics.csv", "difference", "see the units column",
+                   "scenario minus baseline, same units")]
     written = [write_csv(out / "trajectories.csv", result.trajectories, index=False),
+               write_units(out, unit_rows),
                write_csv(out / "metrics.csv", result.metrics, index=False),
                write_text(out / "metrics.md", metrics_markdown(result)),
                plot_trajectories(result, out / "trajectories.png"),
@@ -285,5 +351,11 @@ def write_comparison(result: ComparisonResult, out: str | os.PathLike, *,
         s.name: {"source": str(s.source) if s.source else None, "description": s.description,
                  "levers": s.levers, "params": s.params, "overrides": result.params[s.name]}
         for s in result.scenarios}}
-    written.append(write_manifest(out, model=result.model, params=None, extra=extra, argv=argv))
+    from cycle.model import choose_loop
+
+    computation = {"engine": engine, "members": 1, "runs": len(result.scenarios),
+                   "loop": choose_loop(result.model.engine, 1) if engine == "engine" else None,
+                   "chunk_size": None, "evaluator": "in process"}
+    written.append(write_manifest(out, model=result.model, params=None, extra=extra, argv=argv,
+                                  engine=computation))
     return written

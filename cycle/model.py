@@ -27,7 +27,10 @@ from cycle.resources import cache_root as cache_dir
 from cycle.resources import file_sha256, find_file, shipped_dir
 
 __all__ = ["Model", "Variable", "load_model", "model_path", "available_models", "cache_dir",
-           "MAX_FINAL_TIME"]
+           "MAX_FINAL_TIME", "ENGINES", "choose_loop"]
+
+ENGINES = ("engine", "pysd")
+"""What runs a model: the batch engine generated from the ``.mdl`` (default) or PySD (reference)."""
 
 MAX_FINAL_TIME = 2060.0
 """Latest year a run may extend to (years)."""
@@ -52,7 +55,7 @@ def model_path(model: str | os.PathLike = "northeast") -> Path:
     CycleError
         If the file does not exist, is not a ``.mdl`` file, or the name is unknown.
     """
-    return find_file(model, folder=_models_dir(), suffix=".mdl", what="model")
+    return find_file(model, folder=_models_dir(), suffix=".mdl", what="model", error=InputError)
 
 
 def translate(mdl: Path, *, cache: Path | None = None) -> Path:
@@ -62,13 +65,14 @@ def translate(mdl: Path, *, cache: Path | None = None) -> Path:
     translated again. The translation is written to a temporary folder and renamed into
     place, so an interrupted translation never leaves a half-written entry.
     """
-    import pysd
+    from importlib.metadata import version
 
     root = (cache or cache_dir()) / "pysd"
-    key = f"{mdl.stem}-{file_sha256(mdl)[:16]}-pysd{pysd.__version__}"
+    key = f"{mdl.stem}-{file_sha256(mdl)[:16]}-pysd{version('pysd')}"
     target = root / key / f"{mdl.stem}.py"
-    if target.is_file():
+    if target.is_file():  # cached: PySD is not even imported
         return target
+    import pysd
     root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=root))
     try:
@@ -270,15 +274,28 @@ class Model:
         if until is None:
             return self.final_time
         until = float(until)
-        if not (self.initial_time < until <= MAX_FINAL_TIME):
+        if not math.isfinite(until) or not (self.initial_time < until <= MAX_FINAL_TIME):
             raise OutOfRangeError(
                 f"final year {until:g} is outside ({self.initial_time:g}, {MAX_FINAL_TIME:g}]")
+        saveper = self.defaults.get("SAVEPER", self.defaults.get("TIME STEP", 0.0))
+        if until < self.initial_time + saveper - 1e-9:
+            raise OutOfRangeError(
+                f"final year {until:g} gives no saved period after INITIAL TIME "
+                f"{self.initial_time:g}; the run must reach at least "
+                f"{self.initial_time + saveper:g} (SAVEPER = {saveper:g} years)")
         return until
+
+    @cached_property
+    def engine(self):
+        """The batch engine generated from this model's ``.mdl`` (built once, then cached)."""
+        from cycle.engine import build_engine
+
+        return build_engine(self.path)
 
     def run(self, params: dict[str, float] | None = None, *, until: float | None = None,
             columns: list[str] | None = None, time_step: float | None = None,
-            saveper: float | None = None) -> pd.DataFrame:
-        """Run the model once with PySD.
+            saveper: float | None = None, engine: str = "engine") -> pd.DataFrame:
+        """Run the model once.
 
         Parameters
         ----------
@@ -286,6 +303,8 @@ class Model:
         until : final year (default the model's FINAL TIME; at most 2060).
         columns : variables to return (default: every stock and auxiliary).
         time_step, saveper : integration and saving intervals (years).
+        engine : ``"engine"`` (the batch engine, one member; the loop is chosen by
+            :func:`choose_loop`) or ``"pysd"`` (PySD itself, the reference).
 
         Returns
         -------
@@ -293,10 +312,19 @@ class Model:
             Index ``time`` (calendar years; 2022.0 = end of 2021), one column per variable,
             values in the units :attr:`variables` gives.
         """
+        if engine not in ENGINES:
+            raise InputError(f"unknown engine {engine!r}; valid: {', '.join(ENGINES)}")
         checked = self.check_params(params)
         final = self.check_until(until)
         cols = ([self.resolve(c) for c in columns] if columns is not None
                 else [n for n, v in self.variables.items() if v.kind != "constant"])
+        if engine == "engine":
+            eng = self.engine
+            res = eng.run({**self.calibration, **checked}, n=1, final_time=final,
+                          saveper=saveper, time_step=time_step, return_columns=cols,
+                          backend=choose_loop(eng, 1))
+            return pd.DataFrame({c: res.values[c][0] for c in cols},
+                                index=pd.Index(res.times, name="time"))
         m = self._pysd()
         kw = {"final_time": final}
         if time_step is not None:
@@ -308,6 +336,26 @@ class Model:
             df = m.run(params={**self.calibration, **checked}, return_columns=cols, **kw)
         df.index = pd.Index(df.index.to_numpy(dtype=float), name="time")
         return df[cols]
+
+
+def choose_loop(engine, n: int) -> str:
+    """The engine loop for a batch of `n` runs: the compiled loop for batches of at least the
+    engine's ``KERNEL_MIN_RUNS`` when the model has one, else the NumPy loop.
+
+    Chosen by the batch size alone, never by whether the compiled loop happens to be cached
+    yet, so the same inputs give the same numbers on a first and a second run (the two loops
+    differ at ~1e-15).
+    """
+    try:
+        from cycle.engine import KERNEL_MIN_RUNS as least
+    except ImportError:  # the engine's own threshold, where it still defines one
+        least = LOOP_MIN_RUNS
+    has_kernel = getattr(engine, "has_kernel", False)
+    return "numba" if n >= least and has_kernel else "numpy"
+
+
+LOOP_MIN_RUNS = 64
+"""Smallest batch given the compiled loop when the engine does not define its own threshold."""
 
 
 def load_model(model: str | os.PathLike = "northeast", *, cache: Path | None = None,
@@ -332,12 +380,16 @@ def load_model(model: str | os.PathLike = "northeast", *, cache: Path | None = N
     return Model(mdl, py, values, source)
 
 
+def _fitted_path(name: str) -> Path:
+    """``calibration/fitted/<name>.toml`` (installed package data or the source tree), found
+    without importing the fitting code (scipy.optimize)."""
+    return shipped_dir("cycle.calibration.fitted", "calibration/fitted", "*.toml") / f"{name}.toml"
+
+
 def _calibration_for(mdl: Path) -> tuple[dict[str, float], Path | None]:
     import tomllib
 
-    from cycle.calibration.fit import fitted_path
-
-    path = fitted_path(mdl.stem)
+    path = _fitted_path(mdl.stem)
     if not path.is_file():
         return {}, None
     try:

@@ -1,15 +1,11 @@
-"""A single run written to an output folder: trajectories, plots and a manifest."""
+"""A single run written to an output folder: trajectories, units, plots and a manifest."""
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
-from cycle.manifest import write_manifest
-from cycle.model import load_model
-from cycle.outputs import write_csv
-from cycle.plots import plot_key_stocks, plot_variable
-
-__all__ = ["run_baseline", "observed_for_plots"]
+__all__ = ["run_baseline", "observed_for_plots", "start_warnings"]
 
 
 def observed_for_plots(model, reading: str = "year_end"):
@@ -20,29 +16,67 @@ def observed_for_plots(model, reading: str = "year_end"):
     return obs[obs["variable"].isin(model.variables)]
 
 
-def run_baseline(*, model: str = "northeast", params: dict[str, float] | None = None,
-                 until: float | None = None, out: Path = Path("out"),
-                 argv: list[str] | None = None) -> list[Path]:
-    """Run the model and write ``trajectories.csv``, ``manifest.json`` and PNG plots to `out`.
+def start_warnings(model, params: dict[str, float], final: float) -> list[str]:
+    """Warnings for lever start years set after the run's final year (the lever never acts)."""
+    from cycle.levers import LEVERS
 
-    Parameters are checked before anything is written. Returns the paths written.
+    out = []
+    for lever in LEVERS.values():
+        start = lever.time_constants().get("start")
+        if start in params and params[start] > final:
+            out.append(f"{start} = {params[start]:g} is after the final year {final:g}: lever "
+                       f"{lever.name!r} never acts in this run")
+    return out
+
+
+def run_baseline(*, model="northeast", params: dict[str, float] | None = None,
+                 until: float | None = None, out: Path = Path("out"),
+                 argv: list[str] | None = None, engine: str = "engine",
+                 label: str | None = None) -> list[Path]:
+    """Run the model and write ``trajectories.csv``, ``units.csv``, PNG plots and
+    ``manifest.json`` into the folder `out` (written as is: callers wrap it in
+    :func:`cycle.io.folder.output_folder`).
+
+    With overrides, the baseline runs too and is drawn beside the run on every plot, whose
+    subtitle names the overrides. Returns the paths written.
     """
-    m = load_model(model)
+    from cycle.io.files import write_csv
+    from cycle.io.manifest import write_manifest
+    from cycle.io.units import model_rows, write_units
+    from cycle.model import choose_loop, load_model
+    from cycle.plotting.trajectories import describe_overrides, plot_key_stocks, plot_variable
+
+    m = model if hasattr(model, "variables") else load_model(model)
     checked = m.check_params(params)
     final = m.check_until(until)
-    df = m.run(checked, until=final)
-    observed = observed_for_plots(m)
+    for text in start_warnings(m, checked, final):
+        warnings.warn(text, stacklevel=2)
+    df = m.run(checked, until=final, engine=engine)
+    base = m.run({}, until=final, engine=engine) if checked else None
+    try:
+        observed = observed_for_plots(m)
+    except Exception:  # observations decorate the plots; their absence must not stop a run
+        observed = None
     units = {n: v.units for n, v in m.variables.items()}
+    sub = describe_overrides(label, checked) if checked or label else ""
     out = Path(out)
-    written = [write_csv(out / "trajectories.csv", df)]
-    written.append(plot_key_stocks(df, units, out / "key_stocks.png", observed=observed))
-    written.append(plot_variable(df, "Tech Loan Balance", units["Tech Loan Balance"],
-                                 out / "tech_loan_balance.png", observed=observed,
-                                 title="Northeast tech-enterprise loan balance"))
-    written.append(plot_variable(df, "Tech Loan Balance", units["Tech Loan Balance"],
-                                 out / "tech_loan_balance_2021_2026.png", observed=observed,
-                                 until=2026.0,
-                                 title="Tech-enterprise loans against observations, 2021-2026"))
-    written.append(write_manifest(out, model=m, params=checked, argv=argv,
-                                  extra={"until": final, "date_reading": "year_end"}))
+    written = [write_csv(out / "trajectories.csv", df),
+               write_units(out, model_rows("trajectories.csv", df.columns, m))]
+    tlb = "Tech Loan Balance"
+    written.append(plot_key_stocks(df, units, out / "key_stocks.png", observed=observed,
+                                   baseline=base, subtitle=sub))
+    if tlb in df:
+        written.append(plot_variable(df, tlb, units[tlb], out / "tech_loan_balance.png",
+                                     observed=observed, baseline=base, subtitle=sub,
+                                     title="Northeast tech-enterprise loan balance"))
+        written.append(plot_variable(df, tlb, units[tlb], out / "tech_loan_balance_2021_2026.png",
+                                     observed=observed, until=min(2026.0, final), baseline=base,
+                                     subtitle=sub,
+                                     title="Tech-enterprise loans against observations, 2021-2026"))
+    loop = choose_loop(m.engine, 1) if engine == "engine" else None
+    computation = {"engine": engine, "loop": loop, "members": 1, "chunk_size": None,
+                   "evaluator": "in process", "baseline_also_run": base is not None}
+    written.append(write_manifest(out, model=m, params=checked, argv=argv, engine=computation,
+                                  extra={"until": final, "date_reading": "year_end",
+                                         "scenario": label}))
     return written

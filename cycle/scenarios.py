@@ -124,6 +124,12 @@ class Scenario:
             if "start" in values and not (t0 <= start <= final):
                 raise ScenarioError(f"{self.where}: {key0}.start = {start:g} is outside the run "
                                     f"[{t0:g}, {final:g}] (INITIAL TIME to the final year)")
+            if "start" not in values and start > final:
+                import warnings
+
+                warnings.warn(f"{self.where}: lever {lname!r} starts in {start:g} (the model's "
+                              f"default start), after the final year {final:g}: it never acts "
+                              "in this run", stacklevel=2)
             if ramp < 0:
                 raise ScenarioError(f"{self.where}: {key0}.ramp = {ramp:g} must be >= 0 years")
             if end <= start:
@@ -198,7 +204,18 @@ def load_scenario(name_or_path: str | os.PathLike | Scenario, model=None) -> Sce
     else:
         path = _find(name_or_path)
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            line = path.read_bytes()[:exc.start].count(b"\n") + 1
+            raise ScenarioError(f"{path}: not UTF-8 text (byte {exc.start + 1}, line {line}); "
+                                "save the scenario as UTF-8") from None
+        except OSError as exc:
+            raise ScenarioError(f"{path}: cannot be read ({exc.strerror})") from None
+        if not text.strip():
+            raise ScenarioError(f"{path}: the scenario file is empty; give at least a name and "
+                                "one [levers.NAME] or [params] table")
+        try:
+            data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ScenarioError(f"{path}: malformed TOML: {exc}") from None
         for key in data:

@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import math
 import sys
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from cycle.evaluators import RunTask, SequentialEvaluator, make_chunks
+from cycle.ensembles.evaluators import RunTask, SequentialEvaluator, make_chunks
 from cycle.model import load_model
 from cycle.scenarios import load_scenario
 from cycle.uncertainty import UncertaintySpec, load_uncertainties
@@ -46,6 +47,9 @@ METHODS = {"sobol": ("S1", "S1_conf", "ST", "ST_conf"),
 
 DEFAULT_SAMPLES = {"sobol": 256, "morris": 50}
 """Default ``N`` (base samples for Sobol, trajectories for Morris)."""
+
+KERNEL_RUNS = 64
+"""Smallest chunk (runs): chunks stay in the engine's compiled loop (the loop is chosen by size)."""
 
 TAIL = 0.01
 """Non-uniform constants are sampled between their TAIL and 1 - TAIL quantiles."""
@@ -85,6 +89,7 @@ class SensitivityResult:
     params: dict = field(default_factory=dict)
     X: np.ndarray | None = None
     Y: np.ndarray | None = None
+    evaluator: str = ""
 
 
 def sensitivity_problem(spec: UncertaintySpec) -> dict:
@@ -168,9 +173,15 @@ def run_sensitivity(spec: UncertaintySpec | str = "northeast", *, output: str, y
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; valid: {', '.join(METHODS)}")
     output = m.resolve(output)
+    if m.variables[output].kind == "constant":
+        raise ValueError(f"--output {output} is a constant: it does not respond to the sampled "
+                         "constants (choose a stock or auxiliary; see 'cycle vars')")
     year = float(year)
     if not math.isfinite(year) or year < m.initial_time:
         raise ValueError(f"--year {year:g} is before INITIAL TIME {m.initial_time:g}")
+    if year <= m.initial_time + 1e-9:
+        raise ValueError(f"--year {year:g} is INITIAL TIME: every run starts from the same "
+                         "initial state there; choose a later year")
     final = m.check_until(year) if year > m.final_time else m.final_time
     n = DEFAULT_SAMPLES[method] if n is None else n
     if isinstance(n, bool) or int(n) != n or n < 2:
@@ -198,10 +209,14 @@ def run_sensitivity(spec: UncertaintySpec | str = "northeast", *, output: str, y
     engine = build_engine(m.path)
     task = RunTask(mdl_path=str(m.path), sha256=engine.sha256, final_time=final, columns=(output,))
     sampled = {name: values[name].to_numpy() for name in spec.names}
-    chunks = make_chunks(task, {**m.calibration, **params, **sampled}, n=len(X), size=5_000,
-                         label=scen.name)
+    chunks = make_chunks(task, {**m.calibration, **params, **sampled}, n=len(X),
+                         size=max(KERNEL_RUNS, min(5_000, -(-len(X) // 20))), label=scen.name)
     ev = evaluator if evaluator is not None else SequentialEvaluator()
-    results = ev.evaluate(chunks)
+    from tqdm import tqdm
+
+    with tqdm(total=len(X), desc="cycle sensitivity", unit="run", file=sys.stderr,
+              disable=not progress) as bar:
+        results = ev.evaluate(chunks, callback=lambda r: bar.update(r.n))
     traj = np.concatenate([r.values[output] for r in results], axis=0)
     Y = value_at(results[0].times, traj, year)
     if not np.all(np.isfinite(Y)):
@@ -209,8 +224,16 @@ def run_sensitivity(spec: UncertaintySpec | str = "northeast", *, output: str, y
 
         raise CycleError(f"{int((~np.isfinite(Y)).sum())} runs gave a non-finite {output} at "
                          f"{year:g}; sensitivity indices need every run")
+    spread = float(np.ptp(Y))
+    if spread <= 1e-12 * max(1.0, float(np.abs(Y).max())):
+        what = "is zero in every run" if not np.any(Y) else f"is {Y[0]:.6g} in every run"
+        raise ValueError(f"--output {output} {what} at {year:g}: it does not depend on the "
+                         "sampled constants there, so every index would be zero; choose another "
+                         "output or year")
 
-    indices = _analyse(method, problem, X, Y, int(seed))
+    with warnings.catch_warnings():  # SALib's divisions on near-constant outputs
+        warnings.simplefilter("ignore", RuntimeWarning)
+        indices = _analyse(method, problem, X, Y, int(seed))
     rows = []
     for u in spec.uncertainties:
         lo, hi = (u.support() if u.distribution == "uniform" else u.quantiles(TAIL))
@@ -222,7 +245,7 @@ def run_sensitivity(spec: UncertaintySpec | str = "northeast", *, output: str, y
     return SensitivityResult(table=table, method=method, output=output, year=year,
                              units=m.variables[output].units, n=n, runs=len(X), seed=int(seed),
                              scenario=scen.name, problem=problem, spec=spec, model=m,
-                             params=params, X=X, Y=Y)
+                             params=params, X=X, Y=Y, evaluator=repr(ev))
 
 
 def _num(x: float) -> str:
@@ -263,13 +286,8 @@ def sensitivity_markdown(result: SensitivityResult) -> str:
 
 def plot_sensitivity(result: SensitivityResult, path: str | Path) -> Path:
     """Ranked horizontal bars (S1 and ST, or mu_star) with confidence-interval error bars."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from cycle.outputs import save_figure
-    from cycle.plots import unit_label
+    from cycle.io.files import save_figure
+    from cycle.plotting.style import plt, unit_label
 
     t = result.table.iloc[::-1]  # largest at the top
     y = np.arange(len(t))
@@ -317,6 +335,21 @@ def write_sensitivity(result: SensitivityResult, out: str | Path, *,
         "uncertainty": {"file": str(result.spec.source or ""),
                         "parameters": result.spec.to_dict()},
     }
+    from cycle.io.units import TIME_UNITS, write_units
+
+    unit_rows = [("sensitivity.csv", "low", "see the units column", "lowest value sampled"),
+                 ("sensitivity.csv", "high", "see the units column", "highest value sampled")]
+    if result.method == "sobol":
+        unit_rows += [("sensitivity.csv", c, "Dmnl", "share of output variance")
+                      for c in METHODS["sobol"]]
+    else:
+        unit_rows += [("sensitivity.csv", c, result.units, f"elementary effect on {result.output}")
+                      for c in METHODS["morris"]]
+    unit_rows.append(("manifest.json", "year", *TIME_UNITS))
+    written.append(write_units(out, unit_rows))
+    computation = {"engine": "engine", "loop": "by chunk size (cycle.model.choose_loop)",
+                   "chunk_size": max(KERNEL_RUNS, min(5_000, -(-result.runs // 20))),
+                   "evaluator": result.evaluator}
     written.append(write_manifest(out, model=result.model, params=result.params, extra=extra,
-                                  argv=argv))
+                                  argv=argv, engine=computation))
     return written

@@ -54,8 +54,8 @@ def test_metric_functions():
 def test_write_comparison(result, tmp_path):
     paths = write_comparison(result, tmp_path, argv=["test"])
     names = {p.name for p in paths}
-    assert names == {"trajectories.csv", "metrics.csv", "metrics.md", "trajectories.png",
-                     "metric_differences.png", "manifest.json"}
+    assert names == {"trajectories.csv", "units.csv", "metrics.csv", "metrics.md",
+                     "trajectories.png", "metric_differences.png", "manifest.json"}
     assert "package_2025" in (tmp_path / "metrics.md").read_text()
 
 
@@ -84,6 +84,6 @@ def test_cli_compare_unknown_scenario(tmp_path, capsys, bad):
 def test_cli_compare_unknown_lever(tmp_path, capsys):
     p = tmp_path / "x.toml"
     p.write_text("[levers.relaon]\nquota = 1\n")
-    assert main(["compare", str(p), "--out", str(tmp_path)]) == 2
+    assert main(["compare", str(p), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "did you mean 'reloan'" in err

@@ -10,8 +10,8 @@ import pytest
 
 from cycle.cli.main import main
 from cycle.engine import build_engine
-from cycle.ensemble import ENSEMBLE_VARIABLES, run_ensemble
-from cycle.evaluators import DaskEvaluator, SequentialEvaluator
+from cycle.ensembles.evaluators import DaskEvaluator, SequentialEvaluator
+from cycle.ensembles.runner import ENSEMBLE_VARIABLES, run_ensemble
 from cycle.uncertainty import load_uncertainties
 
 SMALL = """
@@ -83,18 +83,21 @@ def test_dask_equals_sequential(model, small_spec):
 
 def test_cli_ensemble(tmp_path, capsys):
     out = tmp_path / "ens"
-    code = main(["ensemble", "reloan", "--samples", "24", "--seed", "3", "--until", "2030",
+    code = main(["ensemble", "reloan", "--samples", "32", "--seed", "3", "--until", "2030",
                  "--out", str(out), "--format", "parquet", "--sampler", "sobol"])
     captured = capsys.readouterr()
     assert code == 0, captured.err
-    assert "2 scenarios × 24 samples = 48 runs" in captured.err
+    assert "2 scenarios × 32 samples = 64 runs" in captured.err
     pct = pd.read_parquet(out / "percentiles.parquet")
     assert set(pct["scenario"]) == {"baseline", "reloan"}
     samples = pd.read_csv(out / "samples.csv", index_col="run")
-    assert len(samples) == 24
+    assert len(samples) == 32
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["ensemble"]["seed"] == 3 and manifest["ensemble"]["sampler"] == "sobol"
-    assert manifest["ensemble"]["samples"] == 24
+    assert manifest["ensemble"]["samples"] == 32
+    comp = manifest["computation"]
+    assert comp["engine"] == "engine" and comp["chunk_size"] == 5000 and comp["loop"] == ["numpy"]
+    assert "SequentialEvaluator" in comp["evaluator"] and "exact" in comp["reduction"]
     assert "Base Fundraising Rate" in manifest["uncertainty"]["parameters"]
     assert (out / "fan_charts.png").stat().st_size > 10_000
     assert (out / "fan_tech_loan_balance.png").is_file()
@@ -117,3 +120,83 @@ def test_cli_ensemble_bad_input(tmp_path, capsys, argv, message):
     assert code == 2
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("Error:") and message in lines[0]
+
+
+def test_cli_ensemble_variables_and_raw(tmp_path, capsys):
+    import xarray as xr
+
+    out = tmp_path / "ens"
+    code = main(["ensemble", "guidance_fund", "--samples", "70", "--seed", "2", "--until", "2030",
+                 "--variables", "Tech Loan Balance", "growth_firms", "--raw", "zarr",
+                 "--chunk-size", "30", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    pct = pd.read_csv(out / "percentiles.csv")
+    assert set(pct["variable"]) == {"Tech Loan Balance", "Growth Firms"}
+    ds = xr.open_zarr(out / "runs.zarr")
+    assert ds["Growth Firms"].dims == ("scenario", "run", "time")
+    assert ds["Growth Firms"].attrs["units"] == "ThousandFirms"
+    assert list(ds["scenario"].values) == ["baseline", "guidance_fund"]
+    raw = ds["Tech Loan Balance"].sel(scenario="guidance_fund").values
+    p50 = pct.query("scenario == 'guidance_fund' and variable == 'Tech Loan Balance'")["p50"]
+    np.testing.assert_array_equal(np.percentile(raw, 50, axis=0), p50.to_numpy())
+    assert ds["parameter_value"].shape == (70, len(ds["parameter"]))
+    manifest = json.loads((out / "manifest.json").read_text())
+    # chunks of 30, 30 and 10 runs: the loop follows the chunk size, never the cache
+    assert manifest["computation"]["loop"] == ["numpy"] or "numba" in manifest["computation"]["loop"]
+    assert "spilled to disk" in manifest["computation"]["reduction"]
+
+
+def test_spilled_reduction_equals_in_memory(model, small_spec, monkeypatch):
+    """Raw runs spilled to disk chunk by chunk give the very percentiles of the in-memory path."""
+    import cycle.ensembles.runner as E
+
+    kw = dict(n=150, seed=4, model=model, until=2030, chunk_size=40, progress=False)
+    mem = run_ensemble(["reloan"], small_spec, **kw)
+    monkeypatch.setattr(E, "MEMORY_BUDGET", 0)
+    disk = run_ensemble(["reloan"], small_spec, **kw)
+    assert "spilled" in disk.computation["reduction"] and "memory" in mem.computation["reduction"]
+    pd.testing.assert_frame_equal(mem.percentiles, disk.percentiles, check_exact=True)
+
+
+@pytest.mark.slow
+def test_same_seed_same_numbers_cold_and_warm_cache(tmp_path):
+    """First run on an empty cache (nothing compiled yet), then a second one: percentiles.csv is
+    byte for byte the same, because the loop is chosen by chunk size, not by what is compiled."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CYCLE_CACHE_DIR": str(tmp_path / "cold-cache")}
+    outs = []
+    for i in range(2):
+        out = tmp_path / f"e{i}"
+        subprocess.run([sys.executable, "-c", "from cycle.cli.main import entry; entry()",
+                        "ensemble", "baseline", "--samples", "150", "--seed", "1", "--until",
+                        "2030", "--chunk-size", "100", "--out", str(out)],
+                       check=True, env=env, capture_output=True)
+        outs.append(out)
+    assert (outs[0] / "percentiles.csv").read_bytes() == (outs[1] / "percentiles.csv").read_bytes()
+    loops = [json.loads((o / "manifest.json").read_text())["computation"]["loop"] for o in outs]
+    assert loops[0] == loops[1] == ["numba", "numpy"]
+
+
+def test_dask_ships_no_trajectories(model, small_spec):
+    """On a cluster, chunks write their runs where they run and return none; the percentiles
+    equal the sequential ones."""
+    kw = dict(n=120, seed=6, model=model, until=2030, chunk_size=40, progress=False)
+    with SequentialEvaluator() as ev:
+        seq = run_ensemble(["reloan"], small_spec, evaluator=ev, **kw)
+    shipped = []
+    with DaskEvaluator(n_workers=2, processes=False) as ev:
+        evaluate = ev.evaluate
+
+        def spy(chunks, callback=None):
+            results = evaluate(chunks, callback=callback)
+            shipped.extend(sum(v.nbytes for v in r.values.values()) for r in results)
+            return results
+
+        ev.evaluate = spy
+        par = run_ensemble(["reloan"], small_spec, evaluator=ev, **kw)
+    assert "spilled" in par.computation["reduction"]
+    assert len(shipped) == 6 and not any(shipped), "a worker shipped trajectories"
+    pd.testing.assert_frame_equal(seq.percentiles, par.percentiles, check_exact=True)

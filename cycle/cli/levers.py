@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from cycle.cli import options
+from cycle.cli.table import add_format, render
 
 __all__ = ["add_parser", "run"]
 
@@ -13,7 +14,7 @@ def add_parser(sub) -> None:
     p = sub.add_parser("levers", help="list the policy levers a scenario can set",
                        description=__doc__)
     options.add_model(p)
-    p.add_argument("--csv", action="store_true", help="print CSV instead of a text table")
+    add_format(p)
     p.set_defaults(func=run)
 
 
@@ -22,14 +23,14 @@ def run(args: argparse.Namespace) -> int:
     from cycle.model import load_model
 
     table = lever_table(load_model(args.model))
-    if args.csv:
-        print(table.to_csv(index=False), end="")
+    if args.fmt != "table":
+        print(render(table, args.fmt), end="")
         return 0
-    table["default"] = table["default"].map(lambda x: f"{x:g}")
-    cols = list(table.columns)
-    widths = {c: max(len(c), *(len(str(v)) for v in table[c])) for c in cols[:-1]}
-    print("  ".join(c.ljust(widths[c]) for c in cols[:-1]) + "  doc")
-    for row in table.itertuples(index=False):
-        cells = [str(v).ljust(widths[c]) for c, v in zip(cols[:-1], row[:-1], strict=True)]
-        print("  ".join(cells) + "  " + row[-1])
+    cols = ["lever", "setting", "model constant", "unit", "default", "range"]
+    shown = table[cols].copy()
+    shown["doc"] = [f"{d} Time profile: {p}." for d, p in zip(table["doc"], table["time profile"],
+                                                               strict=True)]
+    print(render(shown, "table", max_widths={"lever": 17, "setting": 22,
+                                             "model constant": 34, "unit": 12, "range": 14}),
+          end="")
     return 0

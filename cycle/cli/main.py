@@ -49,8 +49,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings as one ``Warning: ...`` line on stderr (no source line)."""
+    (file or sys.stderr).write(f"Warning: {str(message).strip().splitlines()[0]}\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the tool; return the exit code."""
+    import warnings
+
+    warnings.showwarning = _show_warning
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from cycle.cli import options
 
@@ -17,16 +16,27 @@ def add_parser(sub) -> None:
     options.add_model(p)
     options.add_until(p)
     options.add_set(p)
-    options.add_out(p)
+    options.add_out(p, default="out/run")
+    options.add_engine(p)
+    options.add_lang(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from cycle.io.folder import check_out, output_folder
+    from cycle.model import load_model
+    from cycle.plotting.style import setup
     from cycle.runs import run_baseline
 
-    params = dict(args.sets)
-    written = run_baseline(model=args.model, params=params, until=args.until, out=Path(args.out),
-                           argv=["cycle", *sys.argv[1:]])
+    params = options.unique_sets(args.sets)
+    target = check_out(args.out)
+    model = load_model(args.model)
+    model.check_params(params)  # every check before any work
+    model.check_until(args.until)
+    setup(args.lang)
+    with output_folder(target) as folder:
+        written = run_baseline(model=model, params=params, until=args.until, out=folder.path,
+                               argv=["cycle", *sys.argv[1:]], engine=args.engine)
     for path in written:
-        print(path)
+        print(folder.final(path))
     return 0

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-import pandas as pd
-
 from cycle.cli import options
+from cycle.cli.table import add_format, render
 
 __all__ = ["add_parser", "run"]
 
@@ -15,7 +14,7 @@ def add_parser(sub) -> None:
     p = sub.add_parser("vars", help="list the model's variables", description=__doc__)
     options.add_model(p)
     p.add_argument("--kind", choices=["constant", "stock", "auxiliary"], help="only this kind")
-    p.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    add_format(p)
     p.set_defaults(func=run)
 
 
@@ -25,18 +24,19 @@ def run(args: argparse.Namespace) -> int:
     table = load_model(args.model).table()
     if args.kind:
         table = table[table["kind"] == args.kind]
-    if args.csv:
-        print(table.to_csv(index=False), end="")
+    if args.fmt != "table":
+        print(render(table, args.fmt), end="")
         return 0
     table = table.assign(range=[_rng(a, b) for a, b in zip(table["min"], table["max"], strict=True)])
     cols = ["name", "kind", "units", "range", "default", "doc"]
-    with pd.option_context("display.max_rows", None, "display.max_colwidth", 90,
-                           "display.width", 250):
-        print(table[cols].to_string(index=False, na_rep=""))
+    print(render(table[cols].reset_index(drop=True), "table",
+                 max_widths={"name": 34, "units": 14, "range": 14, "default": 9}), end="")
     return 0
 
 
 def _rng(lo: float, hi: float) -> str:
-    if pd.isna(lo) and pd.isna(hi):
+    import math
+
+    if math.isnan(lo) and math.isnan(hi):
         return ""
-    return f"[{'' if pd.isna(lo) else f'{lo:g}'}, {'' if pd.isna(hi) else f'{hi:g}'}]"
+    return f"[{'' if math.isnan(lo) else f'{lo:g}'}, {'' if math.isnan(hi) else f'{hi:g}'}]"

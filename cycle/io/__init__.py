@@ -1,0 +1,3 @@
+"""Writing results: single files (:mod:`cycle.io.files`), whole output folders as one
+transaction (:mod:`cycle.io.folder`), the run manifest (:mod:`cycle.io.manifest`) and the units
+sidecar of every CSV (:mod:`cycle.io.units`)."""

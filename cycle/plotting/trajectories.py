@@ -1,0 +1,144 @@
+"""Trajectory plots a modeller would put in a report (matplotlib, saved as PNG/SVG/PDF).
+
+A run with overrides or a scenario says so in the figure's subtitle and draws the baseline
+beside it (dashed black), so a policy run's plots never look like the baseline's. Layout is
+fixed (no constrained-layout solver), which keeps a 9-panel grid at a fraction of a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.ticker import MaxNLocator
+
+from cycle.io.files import save_figure
+from cycle.plotting.style import fmt_value, plt, tr, unit_label, var_label
+
+__all__ = ["KEY_PANELS", "plot_key_stocks", "plot_variable", "unit_label", "plt",
+           "describe_overrides"]
+
+KEY_PANELS: list[tuple[str, list[str]]] = [
+    ("Tech loan balance", ["Tech Loan Balance"]),
+    ("Patient capital", ["Patient Capital", "Public Patient Capital"]),
+    ("Sci-tech bonds", ["Sci Tech Bonds", "Risk Shared Bonds"]),
+    ("Risk-sharing capital and re-loans", ["Risk Sharing Capital", "Reloan Balance"]),
+    ("Technology", ["Knowledge Stock"]),
+    ("Industrial capacity", ["Industrial Capacity"]),
+    ("Firms by stage", ["Startup Firms", "Growth Firms", "Mature Firms", "Listed Firms"]),
+    ("Cumulative default losses by bearer", [
+        "Cumulative Bank Losses", "Cumulative Guarantor Losses", "Cumulative Central Bank Losses",
+        "Cumulative Local Government Losses", "Cumulative Credit Enhancer Losses",
+        "Cumulative Bond Investor Losses"]),
+    ("NPL ratio and early-stage finance", ["NPL Ratio", "Early Stage Finance Adequacy"]),
+]
+"""Panels of the key-stock grid: (title, variables)."""
+
+
+def describe_overrides(label: str | None, overrides: dict[str, float] | None,
+                       width: int = 150) -> str:
+    """One line naming the scenario and its overrides (``""`` for a plain baseline run)."""
+    if not label and not overrides:
+        return ""
+    parts = [f"{k} = {v:g}" for k, v in (overrides or {}).items()]
+    head = f"{tr('scenario')}: {label}" if label else tr("overrides")
+    text = head + (" — " + "; ".join(parts) if parts else "")
+    text += f"   (--- {tr('baseline')})"
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _observed_points(ax, observed: pd.DataFrame | None, variable: str, *,
+                     annotate: bool = True) -> None:
+    if observed is None or observed.empty:
+        return
+    obs = observed[observed["variable"] == variable]
+    if obs.empty:
+        return
+    ax.errorbar(obs["time"], obs["value"], yerr=obs["sigma"], fmt="o", color="black",
+                ms=4, capsize=3, zorder=5, label=tr("observed (±1σ)"))
+    if annotate:
+        for t, v, p in zip(obs["time"], obs["value"], obs["period"], strict=True):
+            ax.annotate(f"{fmt_value(v)} ({p})", (t, v), textcoords="offset points",
+                        xytext=(9, -13), fontsize=7.5, zorder=4.5,  # below-right, under points
+                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                              "alpha": 0.8})
+
+
+def plot_variable(df: pd.DataFrame, variable: str, units: str, path: str | Path, *,
+                  observed: pd.DataFrame | None = None, title: str | None = None,
+                  until: float | None = None, baseline: pd.DataFrame | None = None,
+                  subtitle: str = "") -> Path:
+    """One variable over time (and the baseline beside it, if given) with observed points."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.6))
+    fig.subplots_adjust(left=0.11, right=0.97, bottom=0.12, top=0.86 if subtitle else 0.9)
+    keep = (lambda d: d) if until is None else (lambda d: d.loc[d.index <= until + 1e-9])
+    if baseline is not None and variable in baseline:
+        b = keep(baseline[variable])
+        ax.plot(b.index, b.values, lw=1.4, ls="--", color="black", label=tr("baseline"), zorder=4)
+    data = keep(df[variable])
+    ax.plot(data.index, data.values, lw=2, color="#0072B2",
+            label=tr("simulated") if baseline is None else (subtitle.split(" — ")[0] or "run"),
+            zorder=3)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _observed_points(ax, observed, variable)
+    ax.margins(y=0.1)  # room under the first point for its label, clear of the axis line
+    ax.set_xlabel(tr("year (2022.0 = end of 2021)"))
+    ax.set_ylabel(f"{var_label(variable)} ({unit_label(units)})")
+    fig.suptitle(tr(title) if title else var_label(variable), fontsize=12,
+                 y=0.975 if subtitle else 0.96)
+    if subtitle:
+        fig.text(0.5, 0.905, subtitle, ha="center", fontsize=8.5, color="0.25")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize=8.5)
+    try:
+        return save_figure(fig, path, dpi=130)
+    finally:
+        plt.close(fig)
+
+
+def plot_key_stocks(df: pd.DataFrame, units: dict[str, str], path: str | Path, *,
+                    observed: pd.DataFrame | None = None,
+                    panels: Sequence[tuple[str, list[str]]] = KEY_PANELS,
+                    title: str = "Northeast technology-industry-finance cycle",
+                    baseline: pd.DataFrame | None = None, subtitle: str = "") -> Path:
+    """A grid of the key stocks, one panel per group, observed points drawn in; with
+    `baseline`, each variable's baseline is drawn dashed in the same colour."""
+    panels = [(t, [n for n in names if n in df.columns]) for t, names in panels]
+    panels = [(t, names) for t, names in panels if names]
+    ncols = 3
+    nrows = -(-len(panels) // ncols)
+    height = 3.3 * nrows + 0.9
+    fig, axes = plt.subplots(nrows, ncols, figsize=(15, height), squeeze=False, sharex=True)
+    top = 1 - (0.95 if subtitle else 0.75) / height
+    fig.subplots_adjust(left=0.06, right=0.985, bottom=0.5 / height, top=top, wspace=0.28,
+                        hspace=0.3)
+    for ax, (panel_title, names) in zip(axes.flat, panels, strict=False):
+        for i, name in enumerate(names):
+            colour = f"C{i}"
+            ax.plot(df.index, df[name], lw=1.7, color=colour, label=var_label(name))
+            if baseline is not None and name in baseline:
+                ax.plot(baseline.index, baseline[name], lw=1.3, ls="--", color="0.25",
+                        zorder=1)  # under the run: visible where the run departs from it
+            _observed_points(ax, observed, name, annotate=False)
+        unit_set = {units.get(n, "") for n in names}
+        ax.set_ylabel(unit_label(unit_set.pop()) if len(unit_set) == 1 else tr("see legend"),
+                      fontsize=9)
+        ax.set_title(tr(panel_title), fontsize=10.5, y=1.0, pad=4)  # y: skips auto layout
+        ax.tick_params(labelsize=8)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
+        ax.grid(alpha=0.3)
+        if len(names) > 1 or (observed is not None and observed["variable"].isin(names).any()):
+            ax.legend(fontsize=7, loc="best")
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel(tr("year"), fontsize=9)
+    fig.suptitle(tr(title), fontsize=13, y=1 - 0.12 / height)
+    if subtitle:
+        fig.text(0.5, 1 - 0.52 / height, subtitle, ha="center", fontsize=9, color="0.25")
+    try:
+        return save_figure(fig, path, dpi=100)
+    finally:
+        plt.close(fig)
