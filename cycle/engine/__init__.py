@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from cycle.engine.runner import (
     BACKENDS,
+    KERNEL_MIN_RUNS,
     BatchEngine,
     BatchResult,
     UnknownVariableError,
@@ -33,6 +34,7 @@ from cycle.engine.tree import UnsupportedConstruct
 
 __all__ = [
     "BACKENDS",
+    "KERNEL_MIN_RUNS",
     "BatchEngine",
     "BatchResult",
     "UnknownVariableError",
