@@ -48,9 +48,11 @@ KERNEL_MIN_RUNS = 64
 """Smallest batch ``backend="auto"`` runs in the compiled loop (:meth:`BatchEngine.loop_for`).
 
 Chosen by size alone, never by what is compiled or cached, so the same inputs give the same
-numbers on a first and a later run.  Below it the NumPy loop wins end to end in a fresh
-process: importing Numba and loading a cached kernel cost ~0.3-0.5 s, one NumPy-loop run of
-the Northeast model ~30 ms (bench/bench_cli.py, the note of branch ``perf``)."""
+numbers on a first and a later run.  One member (``cycle run``, ``Model.run``) takes the
+NumPy loop: measured by ``bench/bench_cli.py --loops`` on the Northeast model, its run costs
+29 ms, while the compiled loop's first run in a fresh process costs 367 ms (importing Numba
+and loading the cached kernel) and later runs 160 us.  A caller making many single runs in
+one process can pass ``backend="numba"``."""
 
 _RPREC = 1e-5  # PySD's relative precision for final and saving times (components.Time)
 
