@@ -407,3 +407,20 @@ def test_numba_refusal_names_construct_and_variable(tmp_path, monkeypatch, caplo
     messages = [r.getMessage() for r in caplog.records if r.name == "cycle.engine"]
     assert len(messages) == 1 and "compiled loop for a model" in messages[0]
     assert result.values["All Pop"].shape == (1, len(result.times))
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_one_engine_serves_several_threads(subscripted, backend):
+    from concurrent.futures import ThreadPoolExecutor
+
+    gains = [0.1, 0.4, 0.7, 0.95]
+
+    def run(gain):
+        return subscripted.run({"Gain": gain}, return_columns=["All Pop"],
+                               backend=backend).values["All Pop"].copy()
+
+    alone = [run(g) for g in gains]
+    with ThreadPoolExecutor(2) as pool:
+        together = list(pool.map(run, gains * 3))
+    for k, values in enumerate(together):
+        np.testing.assert_array_equal(values, alone[k % len(gains)])

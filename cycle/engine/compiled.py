@@ -8,6 +8,7 @@ beside the kernel file in milliseconds.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import sys
@@ -21,6 +22,7 @@ __all__ = ["is_compiled", "load_kernel", "numba_available", "run_kernel", "warm"
            "write_kernel_file"]
 
 
+@functools.cache
 def numba_available() -> bool:
     """Whether Numba can be imported."""
     return importlib.util.find_spec("numba") is not None
@@ -74,6 +76,7 @@ def warm(path: str | Path) -> None:
 
 
 _THREAD_MIN = 256  # members per thread below which one thread is faster
+_CPUS = os.cpu_count() or 1
 
 
 def run_kernel(module, IN: np.ndarray, times: np.ndarray, saves: np.ndarray,
@@ -84,7 +87,7 @@ def run_kernel(module, IN: np.ndarray, times: np.ndarray, saves: np.ndarray,
     Writes ``out[row, member, saved]`` (C-contiguous) and ``ST[static, member]`` in place.
     """
     n = IN.shape[1]
-    threads = max(1, min(os.cpu_count() or 1, n // _THREAD_MIN))
+    threads = max(1, min(_CPUS, n // _THREAD_MIN))
     if threads == 1:
         _call(module, IN, times, saves, need, sel_j, sel_i, out, ST)
         return

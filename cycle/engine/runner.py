@@ -54,6 +54,7 @@ NumPy loop: measured by ``bench/bench_cli.py --loops`` on the Northeast model, i
 and loading the cached kernel) and later runs 160 us.  A caller making many single runs in
 one process can pass ``backend="numba"``."""
 
+_CHANGED = "__changed__"  # key of the list of set constants in the constants mapping
 _RPREC = 1e-5  # PySD's relative precision for final and saving times (components.Time)
 
 
@@ -283,6 +284,7 @@ class BatchEngine:
         self._defaults = {self._idents[name]: np.float64(value)
                           for name, value in self.constants.items()}
         self._name_cache: dict[tuple[str, bool], list[str]] = {}
+        self._param_idents: dict[str, list[str]] = {}
         self._selections: dict[tuple | None, tuple] = {}
         self._kernel_rows: dict[str, int] | None = None
 
@@ -332,28 +334,36 @@ class BatchEngine:
 
     def _parameters(self, params: Mapping[str, float | np.ndarray], n: int | None
                     ) -> tuple[dict[str, object], int]:
-        """Constant identifier -> value (np.float64 or array (n,)), and n."""
+        """Constant identifier -> value (np.float64 or array (n,)), and n; the mapping also
+        lists the constants set (under ``_CHANGED``), so a run keeps no state on the engine
+        (one engine may serve several threads)."""
         consts = dict(self._defaults)
-        self._changed = changed = []
+        changed: list[str] = []
         lengths: set[int] = set()
-        idents = self._idents
+        cache = self._param_idents
         for key, value in params.items():
-            array = np.asarray(value, dtype=float)
-            if array.ndim > 1:
-                raise ValueError(f"parameter '{key}' must be a scalar or a 1-D array of runs")
-            if array.ndim == 1:
-                lengths.add(array.shape[0])
+            idents = cache.get(key)
+            if idents is None:
+                idents = cache[key] = [self._idents[name] for name in
+                                       self._names(key, constants_only=True)]
+            if type(value) is not np.ndarray or value.dtype != np.float64:
+                value = np.asarray(value, dtype=float)
+            if value.ndim == 1:
+                lengths.add(value.shape[0])
+            elif value.ndim == 0:
+                value = np.float64(value)
             else:
-                array = np.float64(array)
-            for name in self._names(key, constants_only=True):
-                consts[idents[name]] = array
-                changed.append(idents[name])
+                raise ValueError(f"parameter '{key}' must be a scalar or a 1-D array of runs")
+            for ident in idents:
+                consts[ident] = value
+            changed += idents
         if n is None:
             n = lengths.pop() if len(lengths) == 1 else (1 if not lengths else None)
             if n is None:
                 raise ValueError("parameter arrays have different lengths")
         if n < 1 or any(length != n for length in lengths):
             raise ValueError(f"parameter arrays must all have shape ({n},)")
+        consts[_CHANGED] = changed  # which constants differ from the defaults
         return consts, n
 
     # -- output layout ----------------------------------------------------
@@ -482,7 +492,8 @@ class BatchEngine:
                 values[name] = block[k]
         values = {name: values[name] for name in columns}
         dims = {var: spec for var, spec in self.dims.items()
-                if any(label in values for label in self.elements.get(var, ()))}
+                if any(label in values for label in self.elements.get(var, ()))
+                } if self.dims else {}
         return BatchResult(times=saved, values=values, dims=dims)
 
     def _selection(self, return_columns: Sequence[str] | None) -> tuple:
@@ -583,13 +594,12 @@ class BatchEngine:
             backend = self.loop_for(n)
             if backend == "numpy":
                 self._log_numpy_loop(n)
-        use_kernel = backend == "numba"
+        if backend == "numba":
+            self.compile()  # synchronous: never races the run it serves
+            return self._run_kernel(consts, ctl, times, saves, need, sel, out, n)
         # Division by zero, overflow and NaN follow IEEE rules as in PySD's NumPy calls;
         # IF THEN ELSE / ZIDZ evaluate both branches, so warnings would be spurious.
         with np.errstate(all="ignore"):
-            if use_kernel:
-                self.compile()  # synchronous: never races the run it serves
-                return self._run_kernel(consts, ctl, times, saves, need, sel, out, n)
             return self._simulate(consts, ctl, times, saves, need, sel, out)
 
     def _run_kernel(self, consts, ctl, times, saves, need, sel, out, n) -> dict[str, object]:
@@ -602,10 +612,15 @@ class BatchEngine:
         rows = self._kernel_rows
         IN = np.empty((len(rows), n))
         IN[:] = self._kernel_default[:, None]
-        for ident in self._changed:
-            row = rows.get(ident)
-            if row is not None:
-                IN[row] = consts[ident]
+        set_rows = [(rows[i], consts[i]) for i in consts[_CHANGED] if i in rows]
+        if set_rows:
+            index = [r for r, _ in set_rows]
+            try:  # one assignment for all (all scalars, or all arrays of the batch)
+                block = np.array([v for _, v in set_rows], dtype=float)
+                IN[index] = block[:, None] if block.ndim == 1 else block
+            except ValueError:  # scalars and arrays mixed
+                for row, value in set_rows:
+                    IN[row] = value
         for key, value in ctl.items():
             row = rows.get(self._control_idents[key])
             if row is not None:
