@@ -5,10 +5,15 @@
     (target: ratio <= 2).
 (b) ``cycle ensemble baseline --samples 10000`` end to end, warm (a first run compiles and
     caches; the median of the following ``--repeat`` runs is reported; target <= 3 s).
+(c) ``--loops``: the loop for one member (``cycle run``, ``Model.run``): each loop's first
+    run in a fresh process (what a command pays: for the compiled loop, importing Numba and
+    loading the cached kernel) and its later runs in the same process, median of
+    ``--repeat`` fresh processes.  This is the measurement behind
+    ``cycle.engine.KERNEL_MIN_RUNS`` (the NumPy loop below 64 runs).
 
 Usage::
 
-    python bench/bench_cli.py [--repeat 5] [--samples 10000] [--skip-ensemble]
+    python bench/bench_cli.py [--repeat 5] [--samples 10000] [--skip-ensemble] [--loops]
 """
 
 from __future__ import annotations
@@ -32,11 +37,44 @@ def wall(cmd: list[str]) -> float:
     return time.perf_counter() - start
 
 
+_ONE_MEMBER = """
+import json, time
+from cycle.model import load_model
+model = load_model("northeast")
+engine = model.engine
+params = dict(model.calibration)
+columns = [n for n, v in model.variables.items() if v.kind != "constant"]
+times = []
+for _ in range(6):
+    start = time.perf_counter()
+    engine.run(params, n=1, return_columns=columns, backend={backend!r})
+    times.append(time.perf_counter() - start)
+print(json.dumps(times))
+"""
+
+
+def one_member(backend: str, repeat: int) -> tuple[float, float]:
+    """(first run, median of later runs) in seconds for one member in `backend`, medians
+    over `repeat` fresh processes (the engine's generated module cached beforehand)."""
+    import json
+
+    first, later = [], []
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, "-c", _ONE_MEMBER.format(backend=backend)],
+                             check=True, capture_output=True, text=True).stdout
+        times = json.loads(out.strip().splitlines()[-1])
+        first.append(times[0])
+        later.append(statistics.median(times[1:]))
+    return statistics.median(first), statistics.median(later)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--samples", type=int, default=10_000)
     parser.add_argument("--skip-ensemble", action="store_true")
+    parser.add_argument("--loops", action="store_true",
+                        help="also time one member in each loop (first and later runs)")
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="bench-cli-"))
     run = CYCLE + ["run", "--out", str(tmp / "run")]
@@ -48,6 +86,13 @@ def main(argv: list[str] | None = None) -> None:
     b, c = statistics.median(base), statistics.median(cyc)
     print(f"import numpy, pandas, matplotlib: median {b:.3f} s ({args.repeat} runs)")
     print(f"cycle run (end to end): median {c:.3f} s; ratio {c / b:.2f} (target <= 2)")
+    if args.loops:
+        subprocess.run(CYCLE[:-1] + ["from cycle.model import load_model; "
+                                     "load_model().engine.compile()"], check=True)
+        for backend in ("numpy", "numba"):
+            first, later = one_member(backend, args.repeat)
+            print(f"one member, {backend} loop: first run in a fresh process {first * 1e3:.1f} "
+                  f"ms, later runs {later * 1e6:.0f} us (SDEverywhere's C: 139 us)")
     if args.skip_ensemble:
         return
     ens = CYCLE + ["ensemble", "baseline", "--samples", str(args.samples), "--seed", "1",

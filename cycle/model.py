@@ -340,22 +340,23 @@ class Model:
 
 def choose_loop(engine, n: int) -> str:
     """The engine loop for a batch of `n` runs: the compiled loop for batches of at least the
-    engine's ``KERNEL_MIN_RUNS`` when the model has one, else the NumPy loop.
+    engine's ``KERNEL_MIN_RUNS`` when the model has one, else the NumPy loop -- the rule of
+    ``backend="auto"`` (:meth:`cycle.engine.BatchEngine.loop_for`), made explicit so that
+    manifests can record it.
 
     Chosen by the batch size alone, never by whether the compiled loop happens to be cached
     yet, so the same inputs give the same numbers on a first and a second run (the two loops
     differ at ~1e-15).
     """
-    try:
-        from cycle.engine import KERNEL_MIN_RUNS as least
-    except ImportError:  # the engine's own threshold, where it still defines one
-        least = LOOP_MIN_RUNS
+    loop_for = getattr(engine, "loop_for", None)
+    if loop_for is not None:
+        return loop_for(n)
     has_kernel = getattr(engine, "has_kernel", False)
-    return "numba" if n >= least and has_kernel else "numpy"
+    return "numba" if n >= LOOP_MIN_RUNS and has_kernel else "numpy"
 
 
 LOOP_MIN_RUNS = 64
-"""Smallest batch given the compiled loop when the engine does not define its own threshold."""
+"""Smallest batch given the compiled loop by an engine without ``loop_for``."""
 
 
 def load_model(model: str | os.PathLike = "northeast", *, cache: Path | None = None,

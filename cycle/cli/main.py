@@ -54,11 +54,26 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     (file or sys.stderr).write(f"Warning: {str(message).strip().splitlines()[0]}\n")
 
 
+def _engine_notices() -> None:
+    """The engine's one-line notices on stderr (``cycle: ...``): that it compiles the
+    compiled loop (once, seconds), or why a large batch runs the NumPy loop."""
+    import logging
+
+    logger = logging.getLogger("cycle.engine")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("cycle: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the tool; return the exit code."""
     import warnings
 
     warnings.showwarning = _show_warning
+    _engine_notices()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

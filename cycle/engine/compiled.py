@@ -1,19 +1,16 @@
 """Load, compile (into Numba's on-disk cache) and run the kernel module of
 :mod:`cycle.engine.emit_numba`.
 
-Compilation takes a few seconds once per model and engine version; afterwards the kernel
-loads from Numba's cache beside the kernel file in milliseconds.  A run never waits for a
-compilation it did not ask for: ``backend="auto"`` takes the NumPy loop while another
-process compiles (:func:`compile_in_background`); ``backend="numba"`` compiles first.
+Compilation takes a few seconds once per model and engine version, in the process whose run
+needs it (never in a race with that run); afterwards the kernel loads from Numba's cache
+beside the kernel file in milliseconds.
 """
 
 from __future__ import annotations
 
-import atexit
 import functools
 import importlib.util
 import os
-import subprocess
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -21,8 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["background_done", "compile_in_background", "is_compiled", "load_kernel",
-           "numba_available", "run_kernel", "wait_for_background", "warm",
+__all__ = ["is_compiled", "load_kernel", "numba_available", "run_kernel", "warm",
            "write_kernel_file"]
 
 
@@ -77,39 +73,6 @@ def warm(path: str | Path) -> None:
           np.zeros(2, dtype=np.bool_), np.zeros(max(1, len(module.STATICS)), dtype=np.bool_),
           np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.empty((1, 0, 1)),
           np.empty((len(module.STATICS), 0)))
-
-
-_BACKGROUND: dict[str, subprocess.Popen] = {}
-
-
-def compile_in_background(path: Path) -> None:
-    """Start compiling the kernel at `path` in another process (once per path and process);
-    this process waits for it at exit, so the cache is complete for the next run."""
-    key = str(path)
-    if key in _BACKGROUND:
-        return
-    code = f"from cycle.engine.compiled import warm; warm({str(path)!r})"
-    _BACKGROUND[key] = subprocess.Popen([sys.executable, "-c", code],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-@atexit.register
-def _wait_for_background() -> None:
-    for proc in _BACKGROUND.values():
-        proc.wait()
-
-
-def wait_for_background(path: Path) -> None:
-    """Wait for a background compilation of `path`, if one is running."""
-    proc = _BACKGROUND.get(str(path))
-    if proc is not None:
-        proc.wait()
-
-
-def background_done(path: Path) -> bool:
-    """Whether a background compilation of `path` (if any) has finished."""
-    proc = _BACKGROUND.get(str(path))
-    return proc is None or proc.poll() is not None
 
 
 _THREAD_MIN = 256  # members per thread below which one thread is faster

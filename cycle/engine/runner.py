@@ -21,13 +21,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from cycle.engine.compiled import (
-    background_done,
-    compile_in_background,
     is_compiled,
     load_kernel,
     numba_available,
     run_kernel,
-    wait_for_background,
     warm,
     write_kernel_file,
 )
@@ -48,9 +45,14 @@ BACKENDS = ("auto", "numba", "numpy")
 """Loops a batch can run in (see :meth:`BatchEngine.run`)."""
 
 KERNEL_MIN_RUNS = 64
-"""Batch size from which the compiled loop beats the NumPy loop even when compiling from
-Numba's cache counts (kept for callers that choose a loop by batch size; ``backend="auto"``
-takes the compiled loop at any size once it is compiled)."""
+"""Smallest batch ``backend="auto"`` runs in the compiled loop (:meth:`BatchEngine.loop_for`).
+
+Chosen by size alone, never by what is compiled or cached, so the same inputs give the same
+numbers on a first and a later run.  One member (``cycle run``, ``Model.run``) takes the
+NumPy loop: measured by ``bench/bench_cli.py --loops`` on the Northeast model, its run costs
+29 ms, while the compiled loop's first run in a fresh process costs 367 ms (importing Numba
+and loading the cached kernel) and later runs 160 us.  A caller making many single runs in
+one process can pass ``backend="numba"``."""
 
 _CHANGED = "__changed__"  # key of the list of set constants in the constants mapping
 _RPREC = 1e-5  # PySD's relative precision for final and saving times (components.Time)
@@ -426,8 +428,9 @@ class BatchEngine:
         backend : {"auto", "numba", "numpy"}
             ``"numba"``: the compiled per-member loop (compiles first if needed; raises
             :class:`UnsupportedConstruct` if it cannot run); ``"numpy"``: the NumPy loop over
-            arrays; ``"auto"``: the compiled loop when it is compiled already (otherwise the
-            NumPy loop while it compiles in the background; logged once).
+            arrays; ``"auto"``: the loop :meth:`loop_for` gives for ``n`` runs (by batch size
+            only; the compiled loop is compiled in this call the first time, seconds once
+            per model, then loaded from Numba's cache; both logged once).
         out : numpy.ndarray, optional
             Array of shape and row order :meth:`output_layout` gives, into which the saved
             values of the time-varying columns are written (e.g. a chunk of a larger
@@ -534,32 +537,49 @@ class BatchEngine:
             self._kernel = load_kernel(self._kernel_source, self._kernel_path())
         return self._kernel
 
+    def loop_for(self, n: int) -> str:
+        """The loop ``backend="auto"`` takes for a batch of `n` runs: ``"numba"`` for at
+        least :data:`KERNEL_MIN_RUNS` runs when the model has a compiled loop that compiles
+        in seconds, else ``"numpy"``.  Depends on `n` and the model only, never on what
+        happens to be compiled or cached."""
+        if n >= KERNEL_MIN_RUNS and self.has_kernel and not self._kernel_large:
+            return "numba"
+        return "numpy"
+
     def compile(self) -> bool:
         """Compile the per-member loop now (blocking; seconds the first time, then loaded
         from Numba's cache). Returns False if Numba is not installed."""
         if not self.has_kernel:
             return False
+        if self._kernel is not None:
+            return True
         path = self._kernel_path()
-        wait_for_background(path)
         write_kernel_file(self._kernel_source, path)
         if not is_compiled(path):
+            log.info("%s: compiling the compiled loop (once; Numba caches it for later runs)",
+                     self.mdl_path.name)
             warm(path)
         self._kernel_module()
         return True
 
-    def _kernel_ready(self) -> bool:
-        """Compiled already (in this process or in the cache); if not, start compiling it in
-        another process, so this call takes the NumPy loop instead of waiting."""
-        if self._kernel is not None:
-            return True
-        path = self._kernel_path()
-        if path.is_file() and is_compiled(path) and background_done(path):
-            return True
-        if self._kernel_large:  # minutes of compilation: only when asked for (compile())
-            return False
-        write_kernel_file(self._kernel_source, path)
-        compile_in_background(path)
-        return False
+    def _log_numpy_loop(self, n: int) -> None:
+        """Say once why ``backend="auto"`` runs the NumPy loop."""
+        if self._logged_fallback:
+            return
+        self._logged_fallback = True
+        if self._kernel_refusal is not None:
+            why = "unavailable: unsupported construct {} in variable '{}'".format(
+                *self._kernel_refusal)
+        elif not numba_available():
+            why = "unavailable (Numba is not installed)"
+        elif self._kernel_large:
+            why = "not compiled (a large model: BatchEngine.compile() takes minutes)"
+        else:
+            log.debug("%s: %d run(s), below KERNEL_MIN_RUNS = %d: the NumPy loop",
+                      self.mdl_path.name, n, KERNEL_MIN_RUNS)
+            return
+        log.info("%s: the compiled loop is %s; running the NumPy loop",
+                 self.mdl_path.name, why)
 
     def _execute(self, consts: dict[str, object], ctl: dict[str, float], times: np.ndarray,
                  saves: np.ndarray, need: np.ndarray, sel: list[tuple[int, int]],
@@ -570,24 +590,12 @@ class BatchEngine:
                                            "run it with backend='numpy'")
             raise UnsupportedConstruct("compiled loop", self.mdl_path.name,
                                        "Numba is not installed; use backend='numpy'")
-        use_kernel = backend == "numba" or (
-            backend == "auto" and self.has_kernel and self._kernel_ready())
-        if backend == "auto" and not use_kernel and not self._logged_fallback:
-            self._logged_fallback = True
-            if self._kernel_refusal is not None:
-                why = "unavailable: unsupported construct {} in variable '{}'".format(
-                    *self._kernel_refusal)
-            elif not numba_available():
-                why = "unavailable (Numba is not installed)"
-            elif self._kernel_large:
-                why = "not compiled (a large model: BatchEngine.compile() takes minutes)"
-            else:
-                why = "compiling in the background"
-            log.info("%s: the compiled loop is %s; running the NumPy loop",
-                     self.mdl_path.name, why)
-        if use_kernel:
-            if self._kernel is None:
-                self.compile()
+        if backend == "auto":
+            backend = self.loop_for(n)
+            if backend == "numpy":
+                self._log_numpy_loop(n)
+        if backend == "numba":
+            self.compile()  # synchronous: never races the run it serves
             return self._run_kernel(consts, ctl, times, saves, need, sel, out, n)
         # Division by zero, overflow and NaN follow IEEE rules as in PySD's NumPy calls;
         # IF THEN ELSE / ZIDZ evaluate both branches, so warnings would be spurious.
