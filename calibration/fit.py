@@ -698,7 +698,8 @@ def fit(data: str | os.PathLike | None = None, *, reading: str = "year_end", see
         correlation=pd.DataFrame(corr, index=names, columns=names),
         singular_values=sv, profiles=profiles, bootstrap=bootstrap,
         series=pd.DataFrame(sstats), growth=growth, trajectories=trajectories,
-        observations=obs, not_evidence=obs_all[obs_all["role"] != "evidence"].reset_index(drop=True),
+        observations=obs, observations_all=obs_all,
+        not_evidence=obs_all[obs_all["role"] != "evidence"].reset_index(drop=True),
         problem=prob, final_time=final, reading=reading, seed=int(seed),
         data=str(data) if data is not None else "observations.csv (shipped)",
         model=mdl.name, model_sha256=mdl.sha256, model_obj=mdl, backend=sim.backend,
@@ -765,7 +766,7 @@ def _sig(v: float, digits: int = 6) -> float:
     return float(f"{v:.{digits}g}")
 
 
-def write_fitted(result: FitResult, path: str | os.PathLike) -> Path:
+def write_fitted(result: FitResult, path: str | os.PathLike, *, posterior=None) -> Path:
     """Write the fitted values as TOML (the format of ``calibration/fitted/<model>.toml``).
 
     Values are rounded to 6 significant digits; nothing time-dependent is written, so
@@ -788,10 +789,21 @@ def write_fitted(result: FitResult, path: str | os.PathLike) -> Path:
             for row in result.parameters.itertuples(index=False) if math.isfinite(row.ci_low)
         },
     }
+    if posterior is not None:
+        d = posterior.diagnostics
+        doc["posterior"] = {
+            "file": f"{result.model}_posterior.csv", "draws": int(d["draws"]),
+            "reading": posterior.reading, "seed": int(posterior.seed), "walkers": int(d["walkers"]),
+            "steps": int(d["steps"]), "burn": int(d["burn"]), "tau_max": _sig(d["tau_max"], 4),
+            "acceptance": _sig(d["acceptance_mean"], 4), "converged": bool(d["converged"]),
+            "parameters": [p.name for p in posterior.params],
+        }
     head = ("# Fitted values of the free parameters (calibration/parameters.toml), written by\n"
             f"# `cycle calibrate --reading {result.reading} --seed {result.seed}`. Units: the model's.\n"
             "# [intervals]: 95 % profile-likelihood intervals; identified = false means the\n"
-            "# interval reaches a search bound, i.e. the data do not pin the value down.\n\n")
+            "# interval reaches a search bound, i.e. the data do not pin the value down.\n"
+            "# [posterior]: the emcee sample shipped beside this file (posterior.csv of the same run,\n"
+            "# renamed <model>_posterior.csv); `cycle ensemble` draws whole rows of it.\n\n")
     return write_text(path, head + tomli_w.dumps(doc))
 
 

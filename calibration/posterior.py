@@ -309,7 +309,8 @@ def sample_posterior(fit: FitResult, options: McmcOptions | None = None, *,
     # projections: prior and posterior draws run to 2050
     model = fit.model_obj
     outs = key_outputs(model)
-    pred_vars = list(dict.fromkeys(list(fit.table["variable"]) + outs))
+    observed = fit.get("observations_all", fit.table)
+    pred_vars = list(dict.fromkeys(list(observed["variable"]) + outs))
     final = max(PROJECTION_YEARS)
     sim = Simulator(model, names, pred_vars, final_time=final, backend=problem.sim.backend)
     m = min(options.projection_draws, n)
