@@ -82,6 +82,8 @@ class EnsembleResult:
     model: object = None
     runs: object = None
     variables: list[str] = field(default_factory=list)
+    posterior: dict | None = None
+    """What :func:`_with_posterior` drew from the calibration's posterior sample (None: nothing)."""
 
     @property
     def n(self) -> int:
@@ -141,7 +143,7 @@ def run_ensemble(scenarios: Sequence[str | Scenario], spec: UncertaintySpec | st
                  *, n: int, seed: int | np.random.Generator | None = None, sampler: str = "lhs",
                  until: float | None = None, model="northeast", evaluator=None,
                  chunk_size: int = DEFAULT_CHUNK, keep_runs: bool = False,
-                 progress: bool = True) -> EnsembleResult:
+                 progress: bool = True, posterior: bool = True) -> EnsembleResult:
     """Run the baseline and each scenario over the same `n` sampled parameter sets.
 
     Parameters
@@ -159,6 +161,8 @@ def run_ensemble(scenarios: Sequence[str | Scenario], spec: UncertaintySpec | st
         ``chunk_size * 9 * T * 8`` bytes plus the engine's working arrays).
     keep_runs : also return every trajectory (:attr:`EnsembleResult.runs`).
     progress : log the run count and show a tqdm bar over chunks on stderr.
+    posterior : also sample the calibrated parameters, as whole rows of the calibration's
+        posterior sample (:func:`cycle.uncertainty.posterior_rows`), when the model carries one.
 
     Returns
     -------
@@ -188,6 +192,7 @@ def run_ensemble(scenarios: Sequence[str | Scenario], spec: UncertaintySpec | st
                           "spec samples; the sampled values are used", stacklevel=2)
     seed_used, seed_record = _seed(seed)
     samples = spec.sample(n, sampler=sampler, seed=seed_used)
+    samples, posterior_info = _with_posterior(samples, m, n, seed_used, posterior)
     variables = [v for v in ENSEMBLE_VARIABLES if v in m.variables]
     units = {v: m.variables[v].units for v in variables}
 
@@ -200,7 +205,7 @@ def run_ensemble(scenarios: Sequence[str | Scenario], spec: UncertaintySpec | st
 
     task = RunTask(mdl_path=str(m.path), sha256=engine.sha256, final_time=final,
                    columns=tuple(variables))
-    sampled = {name: samples[name].to_numpy() for name in spec.names}
+    sampled = {name: samples[name].to_numpy() for name in samples.columns}
     plan = {s.name: make_chunks(task, {**m.calibration, **params[s.name], **sampled}, n=n,
                                 size=chunk_size, label=s.name) for s in loaded}
     total = sum(len(c) for c in plan.values())
@@ -227,10 +232,29 @@ def run_ensemble(scenarios: Sequence[str | Scenario], spec: UncertaintySpec | st
         percentiles=pd.concat(tables, ignore_index=True), samples=samples,
         deterministic=deterministic, scenarios=loaded, params=params, spec=spec,
         seed=seed_record, sampler=sampler, until=final, units=units, model=m,
-        variables=variables)
+        variables=variables, posterior=posterior_info)
     if keep_runs:
         result.runs = _to_xarray(kept, times, samples, units)
     return result
+
+
+def _with_posterior(samples: pd.DataFrame, m, n: int, seed, use: bool) -> tuple[pd.DataFrame, dict | None]:
+    """Add `n` whole rows of the model's posterior sample to `samples` (calibration uncertainty,
+    correlations kept); the posterior's columns replace any the spec samples."""
+    from cycle.uncertainty import load_posterior, posterior_rows
+
+    sample = load_posterior(m) if use else None
+    if sample is None:
+        return samples, None
+    rows = posterior_rows(sample, n, seed)
+    both = [c for c in rows.columns if c in samples.columns]
+    if both:
+        warnings.warn(f"the uncertainty spec samples {', '.join(both)}, which the posterior sample "
+                      "holds; the posterior's joint draws are used", stacklevel=3)
+    merged = pd.concat([rows, samples.drop(columns=both)], axis=1)
+    return merged, {"used": True, **sample.describe(), "drawn": n,
+                    "how": "whole rows of the posterior sample (correlations kept), without "
+                           "replacement when samples <= draws"}
 
 
 def _to_xarray(kept: dict[str, dict[str, np.ndarray]], times, samples: pd.DataFrame,
@@ -279,6 +303,7 @@ def write_ensemble(result: EnsembleResult, out: str | Path, *, fmt: str = "csv",
         "uncertainty": {"file": str(result.spec.source or ""),
                         "description": result.spec.description,
                         "parameters": result.spec.to_dict()},
+        "posterior": result.posterior or {"used": False, "why": "no posterior sample for this model"},
     }
     written.append(write_manifest(out, model=result.model, params={}, extra=extra, argv=argv))
     return written

@@ -28,6 +28,9 @@ def add_parser(sub) -> None:
     options.add_dask(p)
     p.add_argument("--format", dest="fmt", choices=["csv", "parquet"], default="csv",
                    help="format of the percentile table (default: csv)")
+    p.add_argument("--no-posterior", action="store_true",
+                   help="hold the calibrated parameters at their fitted values instead of drawing "
+                        "whole rows of the calibration's posterior sample")
     p.add_argument("--chunk-size", type=options.positive_int, default=None, metavar="RUNS",
                    help="runs per engine call (default 5000)")
     p.set_defaults(func=run)
@@ -47,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
     with evaluator_for(runs, scheduler=args.scheduler, workers=args.workers) as ev:
         result = run_ensemble(scenarios, spec, n=args.samples, seed=args.seed,
                               sampler=args.sampler, until=args.until, model=model, evaluator=ev,
-                              chunk_size=args.chunk_size or DEFAULT_CHUNK)
+                              chunk_size=args.chunk_size or DEFAULT_CHUNK,
+                              posterior=not args.no_posterior)
     for path in write_ensemble(result, Path(args.out), fmt=args.fmt,
                                argv=["cycle", *sys.argv[1:]]):
         print(path)
