@@ -144,10 +144,10 @@ _LEVERS = [
            [("quota", "Reloan Quota Policy"), ("rate", "Reloan Rate"),
             ("refinanced_share", "Reloan Refinanced Share")]),
     _lever("bond_risk_sharing", "Bond Risk Sharing",
-           "Risk-sharing tool for sci-tech innovation bonds: re-loan-funded bond purchases, default "
-           "losses shared by the central bank, local governments and credit enhancers (FACTS, seeds "
-           "003/004; announced 7 May 2025).",
-           [("purchases", "Bond Purchase Policy"),
+           "Risk-sharing tool for sci-tech innovation bonds: bond purchases funded by re-loans within "
+           "a re-loan quota added for the tool, default losses shared by the central bank, local "
+           "governments and credit enhancers (FACTS, seeds 003/004; announced 7 May 2025).",
+           [("purchases", "Bond Purchase Policy"), ("quota", "Bond Tool Quota Policy"),
             ("central_bank_share", "Central Bank Bond Loss Share"),
             ("local_government_share", "Local Government Bond Loss Share"),
             ("credit_enhancer_share", "Credit Enhancer Bond Loss Share")],
@@ -160,10 +160,11 @@ _LEVERS = [
            [("injection", "Guarantee Capital Injection Policy"),
             ("adequacy", "Guarantee Capital Adequacy Policy")]),
     _lever("guidance_fund", "Guidance Fund",
-           "Government guidance funds and patient capital; a lower state-owned share of venture "
-           "capital (FACTS, seeds 000/004: Northeast 68 %, Yangtze River Delta about 45 %).",
+           "Government guidance funds and patient capital; a lower state-owned share of new venture-"
+           "capital commitments (FACTS, seeds 000/004: Northeast 68 % state-owned VC, Yangtze River "
+           "Delta about 45 %).",
            [("injection", "Guidance Fund Injection Policy"), ("crowd_in", "Guidance Crowd In Ratio"),
-            ("state_vc_share", "State VC Share Policy")]),
+            ("state_vc_share", "State Commitment Share Policy")]),
     _lever("data_platform", "Data Platform",
            "Data platforms that connect enterprise databases to reduce information asymmetry "
            "(FACTS, seed 000: Northeast below 30 %, Suzhou 85 %).",

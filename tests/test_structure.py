@@ -9,11 +9,12 @@ import pytest
 # Variables computed for reporting only (no equation uses them): each is a stock or an
 # output a modeller reads; anything else unused is a modelling error.
 REPORTED = {
-    "Cumulative Public Outlay", "Private Finance Outstanding", "Central Bank Funds Outstanding",
-    "Guarantee Capital Adequacy Ratio", "Tech SME Count", "High Tech Enterprise Count",
-    "Central Bank Bond Loss", "Local Government Bond Loss", "Credit Enhancer Bond Loss",
-    "Bond Investor Loss", "Bank Loan Loss", "Guarantee Claims Paid", "Loan Loss", "Bond Loss",
-    "Early Stage Risk Sharing Payments", "Market Potential",
+    "Cumulative Public Outlay", "Private Finance Outstanding", "Public Finance Outstanding",
+    "Central Bank Funds Outstanding", "Cumulative Public Funds Received", "Tech SME Count",
+    "High Tech Enterprise Count", "Central Bank Bond Loss", "Local Government Bond Loss",
+    "Credit Enhancer Bond Loss", "Bond Investor Loss", "Bank Loan Loss", "Guarantee Claims Paid",
+    "Loan Loss", "Bond Loss", "Public Capital Share", "Patient Capital Share of National Pool",
+    "Tech Industry Share of GDP", "Tech Loan Share of Banking Assets",
 }
 
 SOURCE_KINDS = ("FACTS", "literature", "assumption", "calibrated", "policy input", "normalisation",
