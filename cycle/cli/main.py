@@ -18,7 +18,7 @@ __all__ = ["main", "entry", "COMMANDS"]
 COMMANDS = ["run", "vars"]
 """Subcommand modules under ``cycle.cli``; each has ``add_parser(subparsers)`` and ``run(args)``."""
 
-_OPTIONAL = ["levers", "compare", "calibrate", "ensemble", "sensitivity"]
+_OPTIONAL = ["levers", "compare", "calibrate", "ensemble", "sensitivity", "screen"]
 
 
 class _Parser(argparse.ArgumentParser):
