@@ -35,6 +35,10 @@ def add_parser(sub) -> None:
     p.add_argument("--draws", type=options.positive_int, default=2000, metavar="N",
                    help="posterior draws kept in posterior.csv (default 2000)")
     p.add_argument("--no-mcmc", action="store_true", help="fit only; skip the posterior sample")
+    p.add_argument("--maxiter", type=options.positive_int, default=40, metavar="G",
+                   help="most generations of the optimiser's differential evolution (default 40)")
+    p.add_argument("--profile-points", type=int, default=9, metavar="P",
+                   help="grid points of each profile-likelihood interval (0: none; default 9)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=run)
 
@@ -57,7 +61,11 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise InputError(str(exc)) from None
     start = time.perf_counter()
-    opts = FitOptions(progress=not args.quiet)
+    opts = FitOptions(progress=not args.quiet, maxiter=args.maxiter, profile_points=args.profile_points)
+    try:
+        opts.check()
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
     order = [args.reading] + [r for r in READINGS if r != args.reading]
     results = {r: fit(args.data, reading=r, seed=args.seed, options=opts, parameters=args.parameters)
                for r in order}
