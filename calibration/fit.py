@@ -39,7 +39,8 @@ from scipy import optimize
 from cycle.errors import CycleError, InputError
 from cycle.names import closest
 
-__all__ = ["Parameter", "Prior", "PRIORS", "FitOptions", "FitResult", "fit", "fit_readings",
+__all__ = ["Parameter", "Prior", "PRIORS", "GrowthPrior", "load_growth_priors", "FitOptions",
+           "FitResult", "fit", "fit_readings",
            "load_parameters",
            "default_parameters_path", "fitted_params", "fitted_path", "jacobian", "profile",
            "implied_growth", "write_fitted", "DELTA_CHI2_95", "STATED_GROWTH"]
@@ -106,6 +107,28 @@ class Prior:
         """The prior in one phrase: ``lognormal(median=1.5, sigma=0.5)``."""
         args = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
         return f"{self.distribution}({args})"
+
+
+@dataclass(frozen=True)
+class GrowthPrior:
+    """A prior on a growth rate the model produces, from outside the fitted data.
+
+    The annual growth of `variable` between model times `start` and `end`,
+    ``(v(end) / v(start)) ** (1 / (end - start)) - 1``, is given a normal prior (mean, sd, per
+    year). It constrains a combination of parameters (e.g. the starting balance against the
+    speed of adjustment) with knowledge about comparable series, not with the fitted points.
+    """
+
+    variable: str
+    start: float
+    end: float
+    mean: float
+    sd: float
+    source: str
+
+    def describe(self) -> str:
+        return (f"growth of {self.variable} {self.start:g}-{self.end:g} ~ normal(mean={self.mean:g}/yr, "
+                f"sd={self.sd:g})")
 
 
 @dataclass(frozen=True)
@@ -205,6 +228,8 @@ def load_parameters(path: str | os.PathLike | None = None, *, model) -> list[Par
         raise InputError(f"{path.name}: no parameters")
     out = []
     for name, spec in raw.items():
+        if name == "growth_prior":
+            continue
         where = f"{path.name}, [{name!r}]"
         var = model.variables.get(name)
         if var is None:
@@ -237,6 +262,42 @@ def load_parameters(path: str | os.PathLike | None = None, *, model) -> list[Par
         out.append(Parameter(name=name, lower=lo, upper=hi, default=vals["default"],
                              units=var.units, provenance=str(spec.get("provenance", var.source)),
                              prior=prior))
+    return out
+
+
+def load_growth_priors(path: str | os.PathLike | None = None, *, model) -> list[GrowthPrior]:
+    """The ``[[growth_prior]]`` entries of a parameters TOML (see :class:`GrowthPrior`)."""
+    path = Path(path) if path is not None else default_parameters_path()
+    raw = tomllib.loads(path.read_text(encoding="utf-8")).get("growth_prior", [])
+    if isinstance(raw, dict):
+        raw = [raw]
+    out = []
+    for i, g in enumerate(raw):
+        where = f"{path.name}, growth_prior {i + 1}"
+        if not isinstance(g, dict):
+            raise InputError(f"{where}: must be a table")
+        unknown = set(g) - {"variable", "start", "end", "mean", "sd", "source"}
+        if unknown:
+            raise InputError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+        var = g.get("variable")
+        if var not in model.variables:
+            near = closest(str(var), model.variables)
+            hint = f"; did you mean {', '.join(repr(h) for h in near)}?" if near else ""
+            raise InputError(f"{where}: unknown variable {var!r}{hint}")
+        nums = {}
+        for key in ("start", "end", "mean", "sd"):
+            v = g.get(key)
+            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+                raise InputError(f"{where}: {key} must be a finite number, got {v!r}")
+            nums[key] = float(v)
+        if not model.initial_time <= nums["start"] < nums["end"]:
+            raise InputError(f"{where}: need INITIAL TIME <= start < end")
+        if nums["sd"] <= 0:
+            raise InputError(f"{where}: sd must be positive")
+        src = g.get("source")
+        if not isinstance(src, str) or not src.strip():
+            raise InputError(f"{where}: needs a 'source' saying where the prior comes from")
+        out.append(GrowthPrior(variable=var, source=" ".join(src.split()), **nums))
     return out
 
 
@@ -343,8 +404,10 @@ class FitResult(dict):
 class _Problem:
     """Observations, parameters and simulator bound together: residuals of parameter sets."""
 
-    def __init__(self, sim: Simulator, obs: pd.DataFrame, params: list[Parameter]) -> None:
+    def __init__(self, sim: Simulator, obs: pd.DataFrame, params: list[Parameter],
+                 growth: list[GrowthPrior] | None = None) -> None:
         self.sim = sim
+        self.growth = list(growth or [])
         self.obs = obs
         self.params = params
         self.lower = np.array([p.lower for p in params])
@@ -356,9 +419,19 @@ class _Problem:
         self.with_prior = np.array([p.prior.distribution != "uniform" for p in params])
 
     def data_residuals(self, X: np.ndarray) -> np.ndarray:
-        """Data residuals for each row of `X` (shape (n, k)) -> (n, n_obs); non-finite as nan."""
-        simv = self.sim.at(X, self.variables, self.times)
-        return (simv - self.value) * self.scale
+        """Data residuals for each row of `X` (shape (n, k)) -> (n, n_obs), then the growth-prior
+        residuals (n, n_growth); non-finite as nan."""
+        gv = [g.variable for g in self.growth for _ in (0, 1)]
+        gt = [t for g in self.growth for t in (g.start, g.end)]
+        simv = self.sim.at(X, self.variables + gv, self.times + gt)
+        n = len(self.variables)
+        out = [(simv[:, :n] - self.value) * self.scale]
+        for i, g in enumerate(self.growth):
+            a, b = simv[:, n + 2 * i], simv[:, n + 2 * i + 1]
+            with np.errstate(all="ignore"):
+                rate = (b / a) ** (1.0 / (g.end - g.start)) - 1.0
+            out.append(((rate - g.mean) / g.sd)[:, None])
+        return np.hstack(out)
 
     def prior_residuals(self, X: np.ndarray) -> np.ndarray:
         """(x - prior centre) / prior spread of each parameter with a normal or lognormal
@@ -586,8 +659,13 @@ def fit(data: str | os.PathLike | None = None, *, reading: str = "year_end", see
     final = float(min(math.floor(t_last) + 2.0, 2060.0))
     names = [p.name for p in params]
     outputs = list(dict.fromkeys(obs["variable"]))
+    growth = load_growth_priors(parameters, model=mdl)
+    for g in growth:
+        if g.variable not in outputs:
+            outputs.append(g.variable)
+    final = max(final, max((g.end for g in growth), default=final))
     sim = Simulator(mdl, names, outputs, final_time=final, backend=options.backend)
-    prob = _Problem(sim, obs, params)
+    prob = _Problem(sim, obs, params, growth)
     bounds = list(zip(prob.lower, prob.upper, strict=True))
     x0 = np.array([p.default for p in params])
     k = len(params)

@@ -177,6 +177,8 @@ class PosteriorResult:
     options: dict = field(default_factory=dict)
     seed: int = 0
     reading: str = ""
+    growth: list = field(default_factory=list)
+    """Growth priors (:class:`~cycle.calibration.fit.GrowthPrior`) in the log posterior."""
 
 
 # ----------------------------------------------------------------------------- sampling
@@ -353,7 +355,7 @@ def sample_posterior(fit: FitResult, options: McmcOptions | None = None, *,
         params=params, draws=draws, log_prob=lp_draws, table=table, correlation=corr,
         diagnostics=diagnostics, projections=projections, ridges=ridges, predictive=predictive,
         bands=bands(post_traj), prior_bands=bands(prior_traj), map_trajectories=map_trajectories,
-        options=asdict(options), seed=seed, reading=fit.reading)
+        options=asdict(options), seed=seed, reading=fit.reading, growth=list(problem.growth))
 
 
 def _ridges(theta_draws: np.ndarray, params: list[Parameter], logp: _LogPosterior, sim: Simulator,

@@ -93,6 +93,8 @@ def posterior_markdown(post: PosteriorResult) -> str:
     L += ["", "Prior sources:", ""]
     for r in post.table.itertuples(index=False):
         L.append(f"- {r.name}: {r.prior_source}")
+    for g in post.growth:
+        L.append(f"- prior on the model's {g.describe()}: {g.source}")
     L += ["", "### Posterior correlations", ""]
     names = list(post.correlation.columns)
     L += ["| | " + " | ".join(f"({i + 1})" for i in range(len(names))) + " |",
