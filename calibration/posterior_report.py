@@ -90,6 +90,11 @@ def posterior_markdown(post: PosteriorResult) -> str:
         L.append(f"| {r['name']} | {r['units']} | {r['prior']} | [{_f(r['prior_low'])}, "
                  f"{_f(r['prior_high'])}] | {_f(r['map'])} | {_f(r['mean'])} | {_f(r['sd'], 3)} | "
                  f"[{_f(r['p2.5'])}, {_f(r['p97.5'])}] | {r['shrinkage']:.2f} |")
+    open_ = [r["name"] for r in post.table.to_dict("records") if r["shrinkage"] >= 0.8]
+    moved = [r["name"] for r in post.table.to_dict("records") if r["shrinkage"] < 0.5]
+    L += ["", f"**The data leave where the prior put them** (shrinkage ≥ 0.8): "
+          f"{', '.join(open_) or 'none'}. **The data pin down** (shrinkage < 0.5): "
+          f"{', '.join(moved) or 'none'}."]
     L += ["", "Prior sources:", ""]
     for r in post.table.itertuples(index=False):
         L.append(f"- {r.name}: {r.prior_source}")

@@ -342,7 +342,7 @@ def screen_markdown(result: ScreenResult, top: int | None = None) -> str:
          f"{result.runs} runs. Outputs: {', '.join(result.outputs)}. Effects are relative changes of the "
          "output (one at a time: the largest over outputs and both ends; Morris: mu* over the "
          "baseline output).", "",
-         f"Rule (issue 14): a constant whose effect exceeds {THRESHOLD:.0%} is calibrated "
+         f"Rule (issue 14): a constant whose effect exceeds {100 * THRESHOLD:g} % is calibrated "
          f"(calibration/parameters.toml) or sampled (uncertain spec). {n_inf} constants exceed it; "
          + (f"**not covered: {', '.join(result.uncovered)}**." if result.uncovered
             else "every one is covered."),
