@@ -277,7 +277,7 @@ def write_posterior(post: PosteriorResult, observations: pd.DataFrame, out: str 
     draws["log_posterior"] = post.log_prob
     outs = key_outputs(model)
     written = [
-        write_csv(out / "posterior.csv", draws),
+        write_csv(out / "posterior.csv", draws, float_format="%.8g"),
         write_csv(out / "posterior_table.csv", post.table, index=False),
         write_csv(out / "projections.csv", projection_table(post), index=False),
         write_csv(out / "ridges.csv", post.ridges, index=False),
