@@ -84,7 +84,7 @@ def tiny_posterior(tmp_path_factory, raw_model):
     data, params = _synthetic(tmp, raw_model)
     res = fit(data, parameters=params, seed=2,
               options=FitOptions(popsize=6, maxiter=10, profile_points=0, progress=False))
-    post = sample_posterior(res, McmcOptions(walkers=12, steps=300, draws=300, projection_draws=60,
+    post = sample_posterior(res, McmcOptions(walkers=12, steps=250, draws=300, projection_draws=40,
                                              progress=False), seed=5)
     return res, post
 
