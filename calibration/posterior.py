@@ -350,7 +350,13 @@ def sample_posterior(fit: FitResult, options: McmcOptions | None = None, *,
                    "observed": o.observed, "sigma": o.sigma, "p5": q[0], "p50": q[1], "p95": q[2]})
     predictive = pd.DataFrame(pp)
 
-    ridges = _ridges(theta_draws, params, logp, sim, x_map, post_traj, sel, times)
+    ridges = _ridges(theta_draws, params, logp, sim, x_map, post_traj, sel, times, prior_T=prior_T)
+    loans = "Tech Loan Balance"
+    if loans in post_traj:
+        j50 = int(np.argmin(np.abs(times - 2050.0)))
+        j24 = int(np.argmin(np.abs(times - 2024.5)))
+        diagnostics["share_2050_loans_below_mid_2024"] = float(
+            np.mean(post_traj[loans][:, j50] < post_traj[loans][:, j24]))
     return PosteriorResult(
         params=params, draws=draws, log_prob=lp_draws, table=table, correlation=corr,
         diagnostics=diagnostics, projections=projections, ridges=ridges, predictive=predictive,
@@ -360,7 +366,8 @@ def sample_posterior(fit: FitResult, options: McmcOptions | None = None, *,
 
 def _ridges(theta_draws: np.ndarray, params: list[Parameter], logp: _LogPosterior, sim: Simulator,
             x_map: np.ndarray, post_traj: dict, sel: np.ndarray, times: np.ndarray,
-            output: str = "Tech Loan Balance", year: float = 2050.0) -> pd.DataFrame:
+            output: str = "Tech Loan Balance", year: float = 2050.0,
+            prior_T: np.ndarray | None = None) -> pd.DataFrame:
     """Eigen-directions of the posterior covariance in range-scaled θ, largest first."""
     span = logp.hi - logp.lo
     S = (theta_draws - logp.lo) / span
@@ -388,6 +395,10 @@ def _ridges(theta_draws: np.ndarray, params: list[Parameter], logp: _LogPosterio
     Zc = Z - Z.mean(axis=0)
     coef, *_ = np.linalg.lstsq(np.column_stack([np.ones(len(y)), Zc]), y, rcond=None)
     var_y = float(np.var(y, ddof=1))
+    if prior_T is not None:  # the prior's sd along each direction: ratio near 1 = left open
+        prior_sd = np.std(((prior_T - logp.lo) / span) @ V, axis=0, ddof=1)
+    else:
+        prior_sd = np.full(len(lam), np.nan)
     rows = []
     for i in range(len(lam)):
         share = float(coef[i + 1] ** 2 * np.var(Zc[:, i], ddof=1) / var_y) if var_y > 0 else math.nan
@@ -395,7 +406,7 @@ def _ridges(theta_draws: np.ndarray, params: list[Parameter], logp: _LogPosterio
                f"{output} {year:g} at -1 sd": float(y_pts[2 * i]),
                f"{output} {year:g} at mean": float(y_mean),
                f"{output} {year:g} at +1 sd": float(y_pts[2 * i + 1]),
-               "explained_share": share}
+               "explained_share": share, "sd_over_prior_sd": float(sd[i] / prior_sd[i])}
         row.update({f"loading: {p.name}": float(V[q, i]) for q, p in enumerate(params)})
         rows.append(row)
     return pd.DataFrame(rows)

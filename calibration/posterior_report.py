@@ -140,15 +140,24 @@ def posterior_markdown(post: PosteriorResult) -> str:
     if out_cols:
         col = out_cols[0][: -len(" at -1 sd")]
         load_cols = [c for c in rd.columns if c.startswith("loading: ")]
-        L += ["| direction | variance share | sd (scaled) | main loadings | " + col + " −1 sd / mean / +1 sd "
-              "| explains |", "|---|---|---|---|---|---|"]
+        L += ["| direction | variance share | sd (scaled) | posterior sd / prior sd | main loadings | "
+              + col + " −1 sd / mean / +1 sd | explains |", "|---|---|---|---|---|---|---|"]
         for r in rd.to_dict("records"):
             loads = sorted(((c[len("loading: "):], r[c]) for c in load_cols), key=lambda t: -abs(t[1]))
             main = ", ".join(f"{n} {v:+.2f}" for n, v in loads if abs(v) >= 0.3) or "mixed"
-            L.append(f"| {r['component']} | {r['variance_share']:.1%} | {r['sd_scaled']:.3f} | {main} | "
+            L.append(f"| {r['component']} | {r['variance_share']:.1%} | {r['sd_scaled']:.3f} | "
+                     f"{_f(r.get('sd_over_prior_sd', math.nan), 2)} | {main} | "
                      f"{_f(r[col + ' at -1 sd'])} / {_f(r[col + ' at mean'])} / {_f(r[col + ' at +1 sd'])} | "
                      f"{r['explained_share']:.0%} |")
+        L += ["", "A posterior sd close to the prior sd along a direction means the data leave it where "
+              "the prior put it: that direction's projection spread comes from the priors, not the data."]
         L.append("")
+    bust = d.get("share_2050_loans_below_mid_2024")
+    if bust is not None:
+        L += [f"In {bust:.1%} of the posterior draws the 2050 tech-loan balance is below its mid-2024 "
+              "level: the credit cycle (defaults responding to credit growth, losses draining bank risk "
+              "capital) can turn the 2021-24 rise into a bust within the parameter sets the data allow. "
+              "This is the lower tail of the 2050 interval above.", ""]
     return "\n".join(L)
 
 
