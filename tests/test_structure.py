@@ -14,7 +14,7 @@ REPORTED = {
     "High Tech Enterprise Count", "Central Bank Bond Loss", "Local Government Bond Loss",
     "Credit Enhancer Bond Loss", "Bond Investor Loss", "Bank Loan Loss", "Guarantee Claims Paid",
     "Loan Loss", "Bond Loss", "Public Capital Share", "Patient Capital Share of National Pool",
-    "Tech Industry Share of GDP", "Tech Loan Share of Banking Assets",
+    "Tech Industry Share of GDP", "Tech Loan Share of Banking Assets", "Reloan Quota Used",
 }
 
 SOURCE_KINDS = ("FACTS", "literature", "assumption", "calibrated", "policy input", "normalisation",
