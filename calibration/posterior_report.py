@@ -153,11 +153,16 @@ def posterior_markdown(post: PosteriorResult) -> str:
               "the prior put it: that direction's projection spread comes from the priors, not the data."]
         L.append("")
     bust = d.get("share_2050_loans_below_mid_2024")
-    if bust is not None:
+    if bust is not None and bust > 0:
         L += [f"In {bust:.1%} of the posterior draws the 2050 tech-loan balance is below its mid-2024 "
               "level: the credit cycle (defaults responding to credit growth, losses draining bank risk "
               "capital) can turn the 2021-24 rise into a bust within the parameter sets the data allow. "
               "This is the lower tail of the 2050 interval above.", ""]
+    elif bust is not None:
+        L += ["In none of the posterior draws does the 2050 tech-loan balance fall below its mid-2024 "
+              "level: with every other constant at its `.mdl` value, the calibrated parameters alone do "
+              "not produce a lasting bust (the ensemble, which also samples the credit-cycle constants, "
+              "can).", ""]
     return "\n".join(L)
 
 
