@@ -203,6 +203,28 @@ def plot_fit(results, path: str | os.PathLike) -> Path:
         plt.close(fig)
 
 
+def _screen_section(model_name: str, top: int = 10) -> str:
+    """The shipped screen's top rows (``uncertain/screen_<model>.csv``, written by ``cycle screen``)."""
+    try:
+        from cycle.screening import load_screen
+
+        t = load_screen(model_name)
+    except (FileNotFoundError, OSError, ValueError):
+        return ""
+    L = ["", f"## Which constants matter: the screen (top {top})", "",
+         f"From `uncertain/screen_{model_name}.csv` (`cycle screen`): each constant at ×0.8 and ×1.2 one at "
+         "a time, effect = largest relative change of a key 2050 output; Morris mu* on the same scale. "
+         f"{int(t['influential'].sum())} constants exceed 5 %; each is calibrated or sampled.", "",
+         "| rank | constant | ±20 % effect | output moved most | Morris mu* | status |",
+         "|---|---|---|---|---|---|"]
+    for r in t.head(top).to_dict("records"):
+        L.append(f"| {r['rank']} | {r['constant']} | {100 * float(r['oat_effect']):.1f} % | "
+                 f"{r['oat_output']} | "
+                 f"{100 * float(r['morris_effect']):.1f} % | {r['status']} |")
+    L.append("")
+    return "\n".join(L)
+
+
 def write_report(results, out: str | os.PathLike, *, primary: str | None = None,
                  argv: list[str] | None = None, posterior=None) -> list[Path]:
     """Write ``fitted_parameters.toml``, ``report.md``, ``fit.png`` and ``manifest.json`` in `out`.
@@ -229,6 +251,7 @@ def write_report(results, out: str | os.PathLike, *, primary: str | None = None,
     out = Path(out)
     res = results[primary]
     text = render_markdown(results, primary=primary)
+    text += _screen_section(res.model)
     written = []
     if posterior is not None:
         from cycle.calibration.posterior_report import posterior_markdown, write_posterior

@@ -183,7 +183,7 @@ def test_cli_calibrate_tiny(tmp_path, capsys):
     text = (out / "report.md").read_text(encoding="utf-8")
     for heading in ("Convergence diagnostics", "Posterior table", "Posterior correlations",
                     "Projection intervals the posterior implies", "Ridge directions",
-                    "Figures listed but not fitted"):
+                    "Figures listed but not fitted", "Which constants matter: the screen"):
         assert heading in text
     assert re.search(r"\| Tech Loan Balance \| BnYuan \| 2050 \|", text)
     draws = pd.read_csv(out / "posterior.csv", index_col=0)
