@@ -10,7 +10,7 @@ A scenario file looks like::
     ramp = 1
     # end = 2035        optional
     [params]            # optional raw overrides by model name
-    "Lender Willingness Scale" = 2.0
+    "Default Leverage Elasticity" = 2.0
 
 Every field is checked before any run (:func:`load_scenario` checks structure and values
 against the catalogue and the model; :meth:`Scenario.to_params` checks the time profile
