@@ -25,13 +25,13 @@ import math
 import os
 import sys
 import tomllib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from cycle.calibration.observed import READINGS, load_observations
+from cycle.calibration.observed import READINGS, evidence, load_observations
 from cycle.calibration.simulate import BACKENDS, Simulator
 from cycle.calibration.stats import series_stats
 from scipy import optimize
@@ -39,7 +39,9 @@ from scipy import optimize
 from cycle.errors import CycleError, InputError
 from cycle.names import closest
 
-__all__ = ["Parameter", "FitOptions", "FitResult", "fit", "fit_readings", "load_parameters",
+__all__ = ["Parameter", "Prior", "PRIORS", "GrowthPrior", "load_growth_priors", "FitOptions",
+           "FitResult", "fit", "fit_readings",
+           "load_parameters",
            "default_parameters_path", "fitted_params", "fitted_path", "jacobian", "profile",
            "implied_growth", "write_fitted", "DELTA_CHI2_95", "STATED_GROWTH"]
 
@@ -64,9 +66,74 @@ STATUS_MESSAGES = {
 
 # ----------------------------------------------------------------------------- inputs
 
+PRIORS = {"uniform": (), "normal": ("mean", "sd"), "lognormal": ("median", "sigma")}
+"""Prior distribution -> its parameters (model units; ``sigma`` is the sd of the log value).
+Every prior is truncated to the parameter's search bounds."""
+
+
+@dataclass(frozen=True)
+class Prior:
+    """Prior of one free parameter, from outside the fitted data.
+
+    Attributes
+    ----------
+    distribution : ``"uniform"`` (flat between the search bounds), ``"normal"`` or ``"lognormal"``.
+    params : ``{"mean", "sd"}`` (normal) or ``{"median", "sigma"}`` (lognormal; sigma in log
+        units); empty for uniform.
+    source : where the prior comes from (literature, seed figures, assumption); never a fit
+        to the same observations.
+    """
+
+    distribution: str = "uniform"
+    params: dict = field(default_factory=dict)
+    source: str = ""
+
+    @property
+    def log_scale(self) -> bool:
+        """Whether the sampler works in the log of the parameter (lognormal priors)."""
+        return self.distribution == "lognormal"
+
+    def residual(self, x: np.ndarray) -> np.ndarray | None:
+        """Standardised distance from the prior centre, so that -log prior = r**2 / 2 + const
+        in the sampler's coordinate (x, or log x for a lognormal prior); None for uniform."""
+        if self.distribution == "normal":
+            return (x - self.params["mean"]) / self.params["sd"]
+        if self.distribution == "lognormal":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return (np.log(x) - math.log(self.params["median"])) / self.params["sigma"]
+        return None
+
+    def describe(self) -> str:
+        """The prior in one phrase: ``lognormal(median=1.5, sigma=0.5)``."""
+        args = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
+        return f"{self.distribution}({args})"
+
+
+@dataclass(frozen=True)
+class GrowthPrior:
+    """A prior on a growth rate the model produces, from outside the fitted data.
+
+    The annual growth of `variable` between model times `start` and `end`,
+    ``(v(end) / v(start)) ** (1 / (end - start)) - 1``, is given a normal prior (mean, sd, per
+    year). It constrains a combination of parameters (e.g. the starting balance against the
+    speed of adjustment) with knowledge about comparable series, not with the fitted points.
+    """
+
+    variable: str
+    start: float
+    end: float
+    mean: float
+    sd: float
+    source: str
+
+    def describe(self) -> str:
+        return (f"growth of {self.variable} {self.start:g}-{self.end:g} ~ normal(mean={self.mean:g}/yr, "
+                f"sd={self.sd:g})")
+
+
 @dataclass(frozen=True)
 class Parameter:
-    """One free parameter: the model constant (Vensim `name`), search bounds and provenance."""
+    """One free parameter: the model constant (Vensim `name`), search bounds, prior, provenance."""
 
     name: str
     lower: float
@@ -74,8 +141,13 @@ class Parameter:
     default: float
     units: str
     provenance: str
-    prior_sd: float | None = None
-    """Standard deviation of a Gaussian prior centred on `default` (model units); None: flat."""
+    prior: Prior = field(default_factory=Prior)
+    """Prior from outside the data, truncated to [lower, upper]."""
+
+    @property
+    def prior_sd(self) -> float | None:
+        """Standard deviation of a normal prior (model units); None for other priors."""
+        return self.prior.params.get("sd") if self.prior.distribution == "normal" else None
 
 
 @dataclass(frozen=True)
@@ -156,6 +228,8 @@ def load_parameters(path: str | os.PathLike | None = None, *, model) -> list[Par
         raise InputError(f"{path.name}: no parameters")
     out = []
     for name, spec in raw.items():
+        if name == "growth_prior":
+            continue
         where = f"{path.name}, [{name!r}]"
         var = model.variables.get(name)
         if var is None:
@@ -181,17 +255,83 @@ def load_parameters(path: str | os.PathLike | None = None, *, model) -> list[Par
                              f"[{mlo:g}, {mhi:g}] {var.units}")
         if not lo <= vals["default"] <= hi:
             raise InputError(f"{where}: default {vals['default']:g} is outside [{lo:g}, {hi:g}]")
-        unknown = set(spec) - {"lower", "upper", "default", "provenance", "units", "prior_sd"}
+        unknown = set(spec) - {"lower", "upper", "default", "provenance", "units", "prior"}
         if unknown:
             raise InputError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
-        sd = spec.get("prior_sd")
-        if sd is not None and (isinstance(sd, bool) or not isinstance(sd, int | float)
-                               or not math.isfinite(sd) or sd <= 0):
-            raise InputError(f"{where}: prior_sd must be a positive number, got {sd!r}")
+        prior = _prior(spec.get("prior"), where, lo, hi)
         out.append(Parameter(name=name, lower=lo, upper=hi, default=vals["default"],
                              units=var.units, provenance=str(spec.get("provenance", var.source)),
-                             prior_sd=None if sd is None else float(sd)))
+                             prior=prior))
     return out
+
+
+def load_growth_priors(path: str | os.PathLike | None = None, *, model) -> list[GrowthPrior]:
+    """The ``[[growth_prior]]`` entries of a parameters TOML (see :class:`GrowthPrior`)."""
+    path = Path(path) if path is not None else default_parameters_path()
+    raw = tomllib.loads(path.read_text(encoding="utf-8")).get("growth_prior", [])
+    if isinstance(raw, dict):
+        raw = [raw]
+    out = []
+    for i, g in enumerate(raw):
+        where = f"{path.name}, growth_prior {i + 1}"
+        if not isinstance(g, dict):
+            raise InputError(f"{where}: must be a table")
+        unknown = set(g) - {"variable", "start", "end", "mean", "sd", "source"}
+        if unknown:
+            raise InputError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+        var = g.get("variable")
+        if var not in model.variables:
+            near = closest(str(var), model.variables)
+            hint = f"; did you mean {', '.join(repr(h) for h in near)}?" if near else ""
+            raise InputError(f"{where}: unknown variable {var!r}{hint}")
+        nums = {}
+        for key in ("start", "end", "mean", "sd"):
+            v = g.get(key)
+            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+                raise InputError(f"{where}: {key} must be a finite number, got {v!r}")
+            nums[key] = float(v)
+        if not model.initial_time <= nums["start"] < nums["end"]:
+            raise InputError(f"{where}: need INITIAL TIME <= start < end")
+        if nums["sd"] <= 0:
+            raise InputError(f"{where}: sd must be positive")
+        src = g.get("source")
+        if not isinstance(src, str) or not src.strip():
+            raise InputError(f"{where}: needs a 'source' saying where the prior comes from")
+        out.append(GrowthPrior(variable=var, source=" ".join(src.split()), **nums))
+    return out
+
+
+def _prior(raw, where: str, lo: float, hi: float) -> Prior:
+    """Parse and check a parameter's ``prior`` table (absent: flat between the bounds)."""
+    if raw is None:
+        return Prior("uniform", {}, "flat between the search bounds (no prior given)")
+    if not isinstance(raw, dict):
+        raise InputError(f"{where}: prior must be a table {{distribution = ..., source = ...}}")
+    kind = raw.get("distribution")
+    if kind not in PRIORS:
+        raise InputError(f"{where}: prior distribution {kind!r} is not one of {', '.join(PRIORS)}")
+    need = PRIORS[kind]
+    unknown = set(raw) - {"distribution", "source", *need}
+    if unknown:
+        raise InputError(f"{where}: {kind} prior takes no {', '.join(sorted(unknown))} "
+                         f"(valid: {', '.join(need) or 'no parameters'}, source)")
+    params = {}
+    for key in need:
+        v = raw.get(key)
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            raise InputError(f"{where}: prior {key} must be a finite number, got {v!r}")
+        params[key] = float(v)
+    if kind == "normal" and params["sd"] <= 0:
+        raise InputError(f"{where}: prior sd must be positive, got {params['sd']:g}")
+    if kind == "lognormal":
+        if params["median"] <= 0 or params["sigma"] <= 0:
+            raise InputError(f"{where}: lognormal prior needs median > 0 and sigma > 0")
+        if lo <= 0:
+            raise InputError(f"{where}: a lognormal prior needs lower > 0, got {lo:g}")
+    source = raw.get("source")
+    if not isinstance(source, str) or not source.strip():
+        raise InputError(f"{where}: prior needs a 'source' saying where it comes from")
+    return Prior(kind, params, " ".join(source.split()))
 
 
 # ----------------------------------------------------------------------------- result
@@ -264,8 +404,10 @@ class FitResult(dict):
 class _Problem:
     """Observations, parameters and simulator bound together: residuals of parameter sets."""
 
-    def __init__(self, sim: Simulator, obs: pd.DataFrame, params: list[Parameter]) -> None:
+    def __init__(self, sim: Simulator, obs: pd.DataFrame, params: list[Parameter],
+                 growth: list[GrowthPrior] | None = None) -> None:
         self.sim = sim
+        self.growth = list(growth or [])
         self.obs = obs
         self.params = params
         self.lower = np.array([p.lower for p in params])
@@ -274,21 +416,35 @@ class _Problem:
         self.scale = np.sqrt(obs["weight"].to_numpy(dtype=float)) / obs["sigma"].to_numpy(dtype=float)
         self.variables = list(obs["variable"])
         self.times = list(obs["time"].astype(float))
-        self.with_prior = np.array([p.prior_sd is not None for p in params])
-        self.prior_mu = np.array([p.default for p in params])[self.with_prior]
-        self.prior_sd = np.array([p.prior_sd for p in params if p.prior_sd is not None])
+        self.with_prior = np.array([p.prior.distribution != "uniform" for p in params])
 
     def data_residuals(self, X: np.ndarray) -> np.ndarray:
-        """Data residuals for each row of `X` (shape (n, k)) -> (n, n_obs); non-finite as nan."""
-        simv = self.sim.at(X, self.variables, self.times)
-        return (simv - self.value) * self.scale
+        """Data residuals for each row of `X` (shape (n, k)) -> (n, n_obs), then the growth-prior
+        residuals (n, n_growth); non-finite as nan."""
+        gv = [g.variable for g in self.growth for _ in (0, 1)]
+        gt = [t for g in self.growth for t in (g.start, g.end)]
+        simv = self.sim.at(X, self.variables + gv, self.times + gt)
+        n = len(self.variables)
+        out = [(simv[:, :n] - self.value) * self.scale]
+        for i, g in enumerate(self.growth):
+            a, b = simv[:, n + 2 * i], simv[:, n + 2 * i + 1]
+            with np.errstate(all="ignore"):
+                rate = (b / a) ** (1.0 / (g.end - g.start)) - 1.0
+            out.append(((rate - g.mean) / g.sd)[:, None])
+        return np.hstack(out)
+
+    def prior_residuals(self, X: np.ndarray) -> np.ndarray:
+        """(x - prior centre) / prior spread of each parameter with a normal or lognormal
+        prior (in log units for lognormal) -> (n, n_priors)."""
+        X = np.atleast_2d(X)
+        cols = [p.prior.residual(X[:, j]) for j, p in enumerate(self.params) if self.with_prior[j]]
+        return np.column_stack(cols) if cols else np.empty((X.shape[0], 0))
 
     def residuals(self, X: np.ndarray) -> np.ndarray:
-        """Objective residuals: the data residuals, then (x - prior mean) / prior sd for each
-        parameter with a Gaussian prior -> (n, n_obs + n_priors)."""
+        """Objective residuals: the data residuals, then the prior residuals
+        (:meth:`prior_residuals`) -> (n, n_obs + n_priors)."""
         X = np.atleast_2d(X)
-        prior = (X[:, self.with_prior] - self.prior_mu) / self.prior_sd
-        return np.hstack([self.data_residuals(X), prior])
+        return np.hstack([self.data_residuals(X), self.prior_residuals(X)])
 
     def chi2(self, X: np.ndarray) -> np.ndarray:
         r = self.residuals(X)
@@ -493,17 +649,23 @@ def fit(data: str | os.PathLike | None = None, *, reading: str = "year_end", see
     options.check()
     mdl = load_model(model, calibrated=False)  # start from the .mdl, not a previous fit
     params = load_parameters(parameters, model=mdl)
-    obs = load_observations(data, reading=reading, model=mdl)
-    if not (obs["weight"] > 0).any():
-        raise CycleError("every observation has weight 0; nothing to fit")
+    obs_all = load_observations(data, reading=reading, model=mdl)
+    obs = evidence(obs_all).reset_index(drop=True)
+    if obs.empty:
+        raise CycleError("no observation is evidence with a weight above 0; nothing to fit")
     t0, t_last = mdl.initial_time, float(obs["time"].max())
     if float(obs["time"].min()) < t0:
         raise CycleError(f"an observation at {obs['time'].min():g} precedes INITIAL TIME {t0:g}")
     final = float(min(math.floor(t_last) + 2.0, 2060.0))
     names = [p.name for p in params]
     outputs = list(dict.fromkeys(obs["variable"]))
+    growth = load_growth_priors(parameters, model=mdl)
+    for g in growth:
+        if g.variable not in outputs:
+            outputs.append(g.variable)
+    final = max(final, max((g.end for g in growth), default=final))
     sim = Simulator(mdl, names, outputs, final_time=final, backend=options.backend)
-    prob = _Problem(sim, obs, params)
+    prob = _Problem(sim, obs, params, growth)
     bounds = list(zip(prob.lower, prob.upper, strict=True))
     x0 = np.array([p.default for p in params])
     k = len(params)
@@ -571,8 +733,8 @@ def fit(data: str | os.PathLike | None = None, *, reading: str = "year_end", see
             prof["delta"] = prof["chi2"] - chi_ref
             lo, hi, hit = _interval(prof, x_opt[j], chi_ref, p.lower, p.upper)
             note = "not identified: interval reaches a bound" if hit else "identified"
-            if p.prior_sd is not None:
-                note += f" (prior sd {p.prior_sd:g} included: the data alone pin it less)"
+            if p.prior.distribution != "uniform":
+                note += f" (prior {p.prior.describe()} included: the data alone pin it less)"
             row.update(ci_low=float(lo), ci_high=float(hi), identified=not hit, note=note)
         else:
             row.update(ci_low=math.nan, ci_high=math.nan, identified=False, note="no profile")
@@ -614,7 +776,9 @@ def fit(data: str | os.PathLike | None = None, *, reading: str = "year_end", see
         correlation=pd.DataFrame(corr, index=names, columns=names),
         singular_values=sv, profiles=profiles, bootstrap=bootstrap,
         series=pd.DataFrame(sstats), growth=growth, trajectories=trajectories,
-        observations=obs, reading=reading, seed=int(seed),
+        observations=obs, observations_all=obs_all,
+        not_evidence=obs_all[obs_all["role"] != "evidence"].reset_index(drop=True),
+        problem=prob, final_time=final, reading=reading, seed=int(seed),
         data=str(data) if data is not None else "observations.csv (shipped)",
         model=mdl.name, model_sha256=mdl.sha256, model_obj=mdl, backend=sim.backend,
         options=asdict(options), de_message=str(de.message),
@@ -680,7 +844,7 @@ def _sig(v: float, digits: int = 6) -> float:
     return float(f"{v:.{digits}g}")
 
 
-def write_fitted(result: FitResult, path: str | os.PathLike) -> Path:
+def write_fitted(result: FitResult, path: str | os.PathLike, *, posterior=None) -> Path:
     """Write the fitted values as TOML (the format of ``calibration/fitted/<model>.toml``).
 
     Values are rounded to 6 significant digits; nothing time-dependent is written, so
@@ -703,10 +867,21 @@ def write_fitted(result: FitResult, path: str | os.PathLike) -> Path:
             for row in result.parameters.itertuples(index=False) if math.isfinite(row.ci_low)
         },
     }
+    if posterior is not None:
+        d = posterior.diagnostics
+        doc["posterior"] = {
+            "file": f"{result.model}_posterior.csv", "draws": int(d["draws"]),
+            "reading": posterior.reading, "seed": int(posterior.seed), "walkers": int(d["walkers"]),
+            "steps": int(d["steps"]), "burn": int(d["burn"]), "tau_max": _sig(d["tau_max"], 4),
+            "acceptance": _sig(d["acceptance_mean"], 4), "converged": bool(d["converged"]),
+            "parameters": [p.name for p in posterior.params],
+        }
     head = ("# Fitted values of the free parameters (calibration/parameters.toml), written by\n"
             f"# `cycle calibrate --reading {result.reading} --seed {result.seed}`. Units: the model's.\n"
             "# [intervals]: 95 % profile-likelihood intervals; identified = false means the\n"
-            "# interval reaches a search bound, i.e. the data do not pin the value down.\n\n")
+            "# interval reaches a search bound, i.e. the data do not pin the value down.\n"
+            "# [posterior]: the emcee sample shipped beside this file (posterior.csv of the same run,\n"
+            "# renamed <model>_posterior.csv); `cycle ensemble` draws whole rows of it.\n\n")
     return write_text(path, head + tomli_w.dumps(doc))
 
 

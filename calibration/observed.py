@@ -11,13 +11,19 @@ import pandas as pd
 from cycle.errors import CycleError, InputError
 from cycle.names import closest
 
-__all__ = ["READINGS", "load_observations", "default_data_path", "period_to_time"]
+__all__ = ["READINGS", "ROLES", "evidence", "load_observations", "default_data_path", "period_to_time"]
 
 READINGS = ("year_end", "mid_year")
 """How a year-labelled balance is read: at the end of the year, or at its middle."""
 
 REQUIRED = ("series", "region", "variable", "period", "measure", "value", "unit", "sigma",
             "weight", "source", "definition")
+ROLES = ("evidence", "initial condition", "excluded")
+"""Optional ``role`` column: ``evidence`` rows are fitted; ``initial condition`` rows set a
+stock's starting value in the ``.mdl`` (or a prior) and so are listed, checked and reported,
+but never fitted (fitting them would count the same figure twice); ``excluded`` rows are
+usable figures the fit leaves out for a stated reason (another definition, a bound only)."""
+
 _PERIOD = re.compile(r"^(\d{4})(?:(H)([12])|(Q)([1-4]))?$")
 
 
@@ -53,6 +59,11 @@ def period_to_time(period: str, measure: str, reading: str = "year_end") -> floa
     if length == 1.0 and reading == "mid_year":
         return start + 0.5
     return start + length
+
+
+def evidence(obs: pd.DataFrame) -> pd.DataFrame:
+    """The rows a fit uses: role ``evidence`` and weight > 0."""
+    return obs[(obs["role"] == "evidence") & (obs["weight"] > 0)]
 
 
 def load_observations(path: str | Path | None = None, *, reading: str = "year_end",
@@ -118,6 +129,12 @@ def load_observations(path: str | Path | None = None, *, reading: str = "year_en
             if row["unit"].replace(" ", "") != unit.replace(" ", ""):
                 raise InputError(f"{where}: unit {row['unit']!r} does not match the model's "
                                  f"unit {unit!r} for {var}")
+    if "role" not in df.columns:
+        df["role"] = "evidence"
+    for i, role in enumerate(df["role"]):
+        if role not in ROLES:
+            raise InputError(f"{path.name}, line {i + 2}: role {role!r} must be one of "
+                             f"{', '.join(repr(r) for r in ROLES)}")
     df = df.assign(time=times, value=values, sigma=sigmas, weight=weights)
     dup = df.duplicated(["series", "variable", "time"], keep=False)
     if dup.any():

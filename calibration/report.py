@@ -57,11 +57,11 @@ def render_markdown(results, *, primary: str | None = None) -> str:
           f"optimiser: differential evolution (popsize {res.options['popsize']}, at most "
           f"{res.options['maxiter']} generations, vectorised, no polish) then "
           "`scipy.optimize.least_squares` (trf, bounded)",
-          "- Objective: χ² = Σ wᵢ (simᵢ − obsᵢ)² / σᵢ² + Σⱼ ((xⱼ − μⱼ) / sⱼ)², sim interpolated "
-          "linearly at each observation's time; the second sum is a Gaussian prior on each "
-          "parameter that has `prior_sd` sⱼ in parameters.toml, centred on its .mdl value μⱼ "
-          "(so the fit is a posterior mode, and the profile intervals of those parameters "
-          "combine data and prior)",
+          "- Objective: χ² = Σ wᵢ (simᵢ − obsᵢ)² / σᵢ² + Σⱼ rⱼ², sim interpolated linearly at each "
+          "observation's time; rⱼ is the prior residual of each parameter with a normal prior "
+          "((x − mean)/sd) or a lognormal prior ((ln x − ln median)/sigma), so the fit is the posterior "
+          "mode and its profile intervals combine data and prior. Priors come from outside the "
+          "fitted data (their sources are in the posterior table below)",
           f"- Intervals: profile likelihood, Δχ² ≤ {DELTA_CHI2_95} (95 %, one parameter), "
           "truncated at the search bounds", ""]
 
@@ -92,6 +92,18 @@ def render_markdown(results, *, primary: str | None = None) -> str:
             L += [f"Parametric bootstrap ({len(b)} refits): "
                   + "; ".join(f"{c}: 2.5-97.5 % [{_f(b[c].quantile(0.025))}, {_f(b[c].quantile(0.975))}]"
                               for c in b.columns) + ".", ""]
+
+    ne = res.get("not_evidence")
+    if ne is not None and len(ne):
+        L += ["## Figures listed but not fitted", "",
+              "Initial conditions set a stock's starting value in the `.mdl` from the same figure, so "
+              "fitting them would count it twice; excluded figures measure something else.", "",
+              "| series | variable | period | value | role | why |", "|---|---|---|---|---|---|"]
+        for o in ne.itertuples(index=False):
+            why = getattr(o, "sigma_basis", "") or o.definition
+            L.append(f"| {o.series} | {o.variable} | {o.period} | {_f(o.value)} {o.unit} | "
+                     f"{o.role} | {why} |")
+        L.append("")
 
     L += ["## Fit per series", ""]
     for reading, r in results.items():
@@ -148,7 +160,9 @@ def render_markdown(results, *, primary: str | None = None) -> str:
           "the 420 → 680 path) and is not mixed into the loan series.",
           "- The covariance from the Jacobian is a local, linear approximation; where it disagrees with "
           "the profile interval, trust the profile.",
-          "- Every constant not listed above keeps its `.mdl` value; their uncertainty is not propagated.",
+          "- Every constant not listed above keeps its `.mdl` value here; `cycle ensemble` samples the "
+          "uncertain ones (uncertain/northeast.toml, chosen by the screen) together with whole rows of "
+          "the posterior sample.",
           ""]
     return "\n".join(L)
 
@@ -189,8 +203,30 @@ def plot_fit(results, path: str | os.PathLike) -> Path:
         plt.close(fig)
 
 
+def _screen_section(model_name: str, top: int = 10) -> str:
+    """The shipped screen's top rows (``uncertain/screen_<model>.csv``, written by ``cycle screen``)."""
+    try:
+        from cycle.screening import load_screen
+
+        t = load_screen(model_name)
+    except (FileNotFoundError, OSError, ValueError):
+        return ""
+    L = ["", f"## Which constants matter: the screen (top {top})", "",
+         f"From `uncertain/screen_{model_name}.csv` (`cycle screen`): each constant at ×0.8 and ×1.2 one at "
+         "a time, effect = largest relative change of a key 2050 output; Morris mu* on the same scale. "
+         f"{int(t['influential'].sum())} constants exceed 5 %; each is calibrated or sampled.", "",
+         "| rank | constant | ±20 % effect | output moved most | Morris mu* | status |",
+         "|---|---|---|---|---|---|"]
+    for r in t.head(top).to_dict("records"):
+        L.append(f"| {r['rank']} | {r['constant']} | {100 * float(r['oat_effect']):.1f} % | "
+                 f"{r['oat_output']} | "
+                 f"{100 * float(r['morris_effect']):.1f} % | {r['status']} |")
+    L.append("")
+    return "\n".join(L)
+
+
 def write_report(results, out: str | os.PathLike, *, primary: str | None = None,
-                 argv: list[str] | None = None) -> list[Path]:
+                 argv: list[str] | None = None, posterior=None) -> list[Path]:
     """Write ``fitted_parameters.toml``, ``report.md``, ``fit.png`` and ``manifest.json`` in `out`.
 
     Parameters
@@ -214,9 +250,17 @@ def write_report(results, out: str | os.PathLike, *, primary: str | None = None,
         raise ValueError(f"primary reading {primary!r} is not one of {', '.join(results)}")
     out = Path(out)
     res = results[primary]
-    written = [write_fitted(res, out / "fitted_parameters.toml"),
-               write_text(out / "report.md", render_markdown(results, primary=primary)),
-               plot_fit(results, out / "fit.png")]
+    text = render_markdown(results, primary=primary)
+    text += _screen_section(res.model)
+    written = []
+    if posterior is not None:
+        from cycle.calibration.posterior_report import posterior_markdown, write_posterior
+
+        text += "\n" + posterior_markdown(posterior)
+        written += write_posterior(posterior, res.observations_all, out, res.model_obj)
+    written = [write_fitted(res, out / "fitted_parameters.toml", posterior=posterior),
+               write_text(out / "report.md", text),
+               plot_fit(results, out / "fit.png")] + written
     extra = {"calibration": {
         "primary_reading": primary, "seed": res.seed, "data": res.data, "backend": res.backend,
         "options": res.options,
@@ -225,5 +269,9 @@ def write_report(results, out: str | os.PathLike, *, primary: str | None = None,
                      "intervals": {p.name: [p.ci_low, p.ci_high, p.note]
                                    for p in v.parameters.itertuples(index=False)}}
                  for r, v in results.items()}}}
+    if posterior is not None:
+        extra["posterior"] = {"reading": posterior.reading, "seed": posterior.seed,
+                              "options": posterior.options, "diagnostics": posterior.diagnostics,
+                              "draws_file": "posterior.csv"}
     written.append(write_manifest(out, model=res.model_obj, params=res.x, extra=extra, argv=argv))
     return written

@@ -9,11 +9,12 @@ __all__ = ["run_baseline", "observed_for_plots", "start_warnings"]
 
 
 def observed_for_plots(model, reading: str = "year_end"):
-    """The shipped observations, dated under `reading` (``None`` if the model lacks a variable)."""
+    """The shipped observations, dated under `reading`, without the rows whose role is
+    ``excluded`` (another definition or only a bound: not observations of the variable)."""
     from cycle.calibration.observed import load_observations
 
     obs = load_observations(reading=reading)
-    return obs[obs["variable"].isin(model.variables)]
+    return obs[obs["variable"].isin(model.variables) & (obs["role"] != "excluded")]
 
 
 def start_warnings(model, params: dict[str, float], final: float) -> list[str]:

@@ -53,7 +53,8 @@ from cycle.names import closest, resolve
 from cycle.resources import find_file, shipped_dir
 
 __all__ = ["DISTRIBUTIONS", "SAMPLERS", "Uncertainty", "UncertaintySpec", "UncertaintyError",
-           "load_uncertainties", "available_specs", "uncertain_dir", "unit_samples"]
+           "load_uncertainties", "available_specs", "uncertain_dir", "unit_samples",
+           "PosteriorSample", "load_posterior", "posterior_rows"]
 
 UNCERTAIN_PACKAGE = "cycle.uncertain_files"
 """Package the top-level ``uncertain/`` folder is installed as."""
@@ -423,3 +424,91 @@ def load_uncertainties(name_or_path: str | os.PathLike, model) -> UncertaintySpe
         raise UncertaintyError(f"{path}: {', '.join(dup)} given more than once")
     return UncertaintySpec(uncertainties=tuple(entries), description=" ".join(description.split()),
                            source=path, raw=data)
+
+
+# -- the calibration's posterior sample ---------------------------------------
+
+@dataclass(frozen=True)
+class PosteriorSample:
+    """The shipped posterior draws of the calibrated parameters (``cycle calibrate``).
+
+    Attributes
+    ----------
+    draws : DataFrame, one column per calibrated constant (model units), one row per draw.
+    source : the CSV file.
+    info : the ``[posterior]`` table of the fitted TOML (reading, seed, walkers, steps, ...).
+    """
+
+    draws: pd.DataFrame
+    source: Path
+    info: dict
+
+    def describe(self) -> dict:
+        """What a manifest records about the sample."""
+        return {"file": str(self.source), "draws": len(self.draws), "parameters": list(self.draws.columns),
+                **{k: v for k, v in self.info.items() if k not in ("file", "draws", "parameters")}}
+
+
+def load_posterior(model) -> PosteriorSample | None:
+    """The posterior sample fitted to this very `model` file, or None.
+
+    None when the model was loaded without its calibration, its fitted TOML (same SHA-256, see
+    :func:`cycle.model.load_model`) has no ``[posterior]`` table, or the CSV it names is absent.
+
+    Raises
+    ------
+    InputError
+        A CSV that lacks a calibrated column, has non-finite values or values outside the
+        range the model declares.
+    """
+    fitted = getattr(model, "calibration_file", None)
+    if not fitted:
+        return None
+    fitted = Path(fitted)
+    doc = tomllib.loads(fitted.read_text(encoding="utf-8"))
+    info = doc.get("posterior")
+    if not isinstance(info, dict) or "file" not in info:
+        return None
+    path = fitted.parent / str(info["file"])
+    if not path.is_file():
+        return None
+    df = pd.read_csv(path, index_col=0)
+    names = list(info.get("parameters", [])) or [c for c in df.columns if c != "log_posterior"]
+    missing = [n for n in names if n not in df.columns]
+    if missing:
+        raise InputError(f"{path.name}: no column for {', '.join(missing)}")
+    draws = df[names].astype(float)
+    for name in names:
+        col = draws[name].to_numpy()
+        if not np.all(np.isfinite(col)):
+            raise InputError(f"{path.name}: {name} has non-finite draws")
+        lo, hi = model.variables[name].limits
+        if (not math.isnan(lo) and col.min() < lo) or (not math.isnan(hi) and col.max() > hi):
+            raise OutOfRangeError(f"{path.name}: draws of {name} leave the range "
+                                  f"[{_fmt(lo)}, {_fmt(hi)}] the model declares")
+    return PosteriorSample(draws=draws.reset_index(drop=True), source=path, info=dict(info))
+
+
+def posterior_rows(sample: PosteriorSample, n: int,
+                   seed: int | np.random.Generator | None = None) -> pd.DataFrame:
+    """`n` whole rows of the posterior sample (so the parameters' correlations are kept).
+
+    Rows are drawn without replacement when ``n`` is at most the number of draws, else with
+    replacement; the same seed gives the same rows. The generator is derived from `seed`
+    apart from the one that samples the uncertain constants, so adding the posterior does
+    not change those.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Shape ``(n, k)``, columns the calibrated constants, index ``run``.
+    """
+    if isinstance(seed, np.random.Generator):
+        rng = seed
+    else:
+        rng = np.random.default_rng(None if seed is None else [int(seed), 14])
+    m = len(sample.draws)
+    idx = rng.choice(m, size=int(n), replace=int(n) > m)
+    out = sample.draws.iloc[idx].reset_index(drop=True)
+    out.index = pd.RangeIndex(int(n), name="run")
+    return out

@@ -20,7 +20,7 @@ HEADER = ["series", "region", "variable", "period", "measure", "value", "unit", 
           "source", "definition"]
 GOOD = ["s1", "Northeast", "Tech Loan Balance", "2021", "balance", "420", "BnYuan", "10", "1", "src", "def"]
 FAST = FitOptions(popsize=6, maxiter=12, profile_points=5, profile_max_nfev=15, progress=False)
-TRUE = {"Lender Willingness Scale": 1.8, "Base Fundraising Rate": 0.45}
+TRUE = {"Policy Capability Sensitivity": 4.0, "Base Regional Pool Share": 0.06}
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +38,8 @@ def _csv(path: Path, rows, header=HEADER) -> Path:
 
 def _params_toml(path: Path) -> Path:
     path.write_text(
-        '["Lender Willingness Scale"]\nlower = 0.5\nupper = 5.0\ndefault = 2.04\nprovenance = "test"\n\n'
-        '["Base Fundraising Rate"]\nlower = 0.05\nupper = 1.0\ndefault = 0.36\nprovenance = "test"\n',
+        '["Policy Capability Sensitivity"]\nlower = 0.5\nupper = 15.0\ndefault = 5.3\nprovenance = "test"\n\n'
+        '["Base Regional Pool Share"]\nlower = 0.01\nupper = 0.2\ndefault = 0.045\nprovenance = "test"\n',
         encoding="utf-8")
     return path
 
@@ -48,15 +48,22 @@ def _params_toml(path: Path) -> Path:
 
 def test_shipped_parameters_are_valid(model):
     names = [p.name for p in load_parameters(model=model)]
-    for required in ("Initial Tech Loan Balance", "Lender Willingness Scale",
-                     "Initial Lender Capability Match", "Capability Learning Rate", "Base Fundraising Rate"):
+    for required in ("Initial Tech Loan Balance", "Initial Lender Capability Match",
+                     "Policy Capability Sensitivity", "Initial Patient Capital", "Base Regional Pool Share"):
         assert required in names
 
 
 @pytest.mark.parametrize("text, message", [
-    ('["Lender Wilingness Scale"]\nlower = 1\nupper = 2\n', "did you mean 'Lender Willingness Scale'"),
-    ('["Lender Willingness Scale"]\nlower = 3\nupper = 2\n', "lower 3 must be below upper 2"),
-    ('["Lender Willingness Scale"]\nlower = 1\nupper = 50\n', "leave the model's range"),
+    ('["Policy Capability Sensitivty"]\nlower = 1\nupper = 2\n',
+     "did you mean 'Policy Capability Sensitivity'"),
+    ('["Policy Capability Sensitivity"]\nlower = 3\nupper = 2\n', "lower 3 must be below upper 2"),
+    ('["Policy Capability Sensitivity"]\nlower = 1\nupper = 50\n', "leave the model's range"),
+    ('["Policy Capability Sensitivity"]\nlower = 1\nupper = 9\nprior = { distribution = "beta" }\n',
+     "prior distribution 'beta' is not one of"),
+    ('["Policy Capability Sensitivity"]\nlower = 1\nupper = 9\n'
+     'prior = { distribution = "lognormal", median = 3, sigma = 0.5 }\n', "prior needs a 'source'"),
+    ('["Policy Capability Sensitivity"]\nlower = 1\nupper = 9\n'
+     'prior = { distribution = "normal", mean = 3, source = "x" }\n', "prior sd must be a finite number"),
     ('["Tech Loan Balance"]\nlower = 1\nupper = 2\n', "is a stock, not a constant"),
 ])
 def test_bad_parameters_file(tmp_path, model, text, message):
@@ -136,7 +143,7 @@ def test_recovers_known_parameters(tmp_path, noise):
         files = write_report(res, tmp_path / "out")
         assert {p.name for p in files} == {"fitted_parameters.toml", "report.md", "fit.png", "manifest.json"}
         text = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
-        assert "Lender Willingness Scale" in text and "426.4 bn" in text
+        assert "Policy Capability Sensitivity" in text and "426.4 bn" in text
 
 
 # ------------------------------------------------------------------ shipped fitted baseline

@@ -22,7 +22,7 @@ mode = 0.5
 upper = 1.0
 provenance = "test"
 
-["Lender Willingness Scale"]
+["Default Leverage Elasticity"]
 distribution = "uniform"
 lower = 1.2
 upper = 3.0
@@ -39,7 +39,7 @@ def small_spec(model, tmp_path_factory):
 
 def test_percentiles_are_ordered(model, small_spec):
     res = run_ensemble(["reloan"], small_spec, n=64, seed=1, model=model, until=2035,
-                       progress=False)
+                       progress=False, posterior=False)
     pct = res.percentiles
     assert list(pct.columns) == ["scenario", "variable", "time", "p5", "p25", "p50", "p75", "p95"]
     assert set(pct["scenario"]) == {"baseline", "reloan"}
@@ -56,7 +56,7 @@ def test_zero_width_median_is_the_deterministic_run(model, tmp_path):
     path.write_text('["Screening Sensitivity"]\ndistribution = "uniform"\nlower = 0.7\n'
                     'upper = 0.7\nprovenance = "fixed for the test"\n', encoding="utf-8")
     spec = load_uncertainties(path, model)
-    res = run_ensemble(["baseline"], spec, n=16, seed=0, model=model, progress=False)
+    res = run_ensemble(["baseline"], spec, n=16, seed=0, model=model, progress=False, posterior=False)
     eng = build_engine(model.path)
     det = eng.run({**model.calibration, "Screening Sensitivity": 0.7}, n=1,
                   return_columns=ENSEMBLE_VARIABLES)
@@ -98,7 +98,8 @@ def test_cli_ensemble(tmp_path, capsys):
     comp = manifest["computation"]
     assert comp["engine"] == "engine" and comp["chunk_size"] == 5000 and comp["loop"] == ["numpy"]
     assert "SequentialEvaluator" in comp["evaluator"] and "exact" in comp["reduction"]
-    assert "Base Fundraising Rate" in manifest["uncertainty"]["parameters"]
+    assert "Screening Sensitivity" in manifest["uncertainty"]["parameters"]
+    assert manifest["posterior"]["used"] and manifest["posterior"]["drawn"] == 32
     assert (out / "fan_charts.png").stat().st_size > 10_000
     assert (out / "fan_tech_loan_balance.png").is_file()
 

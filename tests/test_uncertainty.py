@@ -33,7 +33,7 @@ def entry(name: str, fields: str, provenance: str = 'provenance = "test"') -> st
     (entry("Tech Loan Balance", 'distribution = "uniform"\nlower = 1\nupper = 2'),
      UncertaintyError, r"Tech Loan Balance is a stock, not a constant"),
     (entry("Technology Transfer Efficiency", 'distribution = "uniform"\nlower = 0.2\nupper = 1.5'),
-     OutOfRangeError, r"reaches \[0.2, 1.5\], outside the range \[0, 1\] Dmnl"),
+     OutOfRangeError, r"reaches \[0.2, 1.5\], outside the range \[0.01, 1\] Dmnl"),
     (entry("State Share Drag", 'distribution = "normal"\nmean = 0.5\nsd = 0.1'),
      OutOfRangeError, r"outside the range \[0, 1\] Dmnl the model declares \(add lower/upper truncation\)"),
     (entry("Screening Sensitivity", 'distribution = "uniform"\nlower = "low"\nupper = 1'),
@@ -67,23 +67,21 @@ def test_unknown_spec_name_suggests(model):
         load_uncertainties("northeest", model)
 
 
-LOAN_PATH = {"Initial Tech Loan Balance", "Lender Willingness Scale",
-             "Initial Lender Capability Match", "Capability Learning Rate"}
+def test_shipped_spec_covers_uncalibrated_and_leaves_calibrated_to_the_posterior(model):
+    from cycle.calibration.fit import load_parameters
 
-
-def test_shipped_spec_covers_uncalibrated_and_holds_loan_path_fitted(model):
     spec = load_uncertainties("northeast", model)
     assert "northeast" in available_specs()
-    text = model.path.read_text(encoding="utf-8")
-    uncalibrated = [v.name for v in model.variables.values()
-                    if v.kind == "constant" and "uncalibrated" in v.doc]
+    from cycle.levers import lever_constants
+
+    uncalibrated = [v.name for v in model.variables.values() if v.kind == "constant"
+                    and "uncalibrated" in v.doc and v.name not in lever_constants()]
     assert uncalibrated and set(uncalibrated) <= set(spec.names)
-    # the unidentified calibrated constant is sampled; the four jointly fitted to the loan
-    # path are held at their fitted values (sampling their marginals would miss 420/680)
-    assert set(model.calibration) - LOAN_PATH <= set(spec.names)
-    assert not LOAN_PATH & set(spec.names)
+    # the calibrated constants are drawn jointly from the posterior sample, never from
+    # independent marginals here (that would break their correlations)
+    calibrated = {p.name for p in load_parameters(model=model)}
+    assert not calibrated & set(spec.names)
     assert all(u.provenance and "\n" not in u.provenance for u in spec.uncertainties)
-    assert "uncalibrated" in text
 
 
 @pytest.mark.parametrize("sampler", ["lhs", "sobol"])
@@ -117,17 +115,18 @@ def test_unknown_sampler_lists_valid():
 def test_distribution_moments(model, tmp_path):
     body = "".join([
         entry("Screening Sensitivity", 'distribution = "uniform"\nlower = 1\nupper = 3'),
-        entry("Crowding Elasticity", 'distribution = "normal"\nmean = 2\nsd = 0.3\nlower = 0\nupper = 5'),
-        entry("Duration Elasticity", 'distribution = "triangular"\nlower = 0.1\nmode = 0.4\nupper = 1.3'),
+        entry("Valuation Elasticity", 'distribution = "normal"\nmean = 2\nsd = 0.3\nlower = 0\nupper = 5'),
+        entry("Duration Match Half Ratio",
+              'distribution = "triangular"\nlower = 0.1\nmode = 0.4\nupper = 1.3'),
         entry("Bond Appetite Sensitivity", 'distribution = "lognormal"\nmedian = 2\nsigma = 0.5\nupper = 20'),
     ])
     spec = load_uncertainties(spec_file(tmp_path, body), model)
     s = spec.sample(20_000, seed=3)
     assert s["Screening Sensitivity"].mean() == pytest.approx(2.0, abs=0.01)
     assert s["Screening Sensitivity"].std() == pytest.approx(2 / np.sqrt(12), rel=0.02)
-    assert s["Crowding Elasticity"].mean() == pytest.approx(2.0, abs=0.01)
-    assert s["Crowding Elasticity"].std() == pytest.approx(0.3, rel=0.02)
-    assert s["Duration Elasticity"].mean() == pytest.approx((0.1 + 0.4 + 1.3) / 3, abs=0.01)
+    assert s["Valuation Elasticity"].mean() == pytest.approx(2.0, abs=0.01)
+    assert s["Valuation Elasticity"].std() == pytest.approx(0.3, rel=0.02)
+    assert s["Duration Match Half Ratio"].mean() == pytest.approx((0.1 + 0.4 + 1.3) / 3, abs=0.01)
     assert s["Bond Appetite Sensitivity"].median() == pytest.approx(2.0, rel=0.02)
     assert np.log(s["Bond Appetite Sensitivity"]).std() == pytest.approx(0.5, rel=0.03)
     assert set(DISTRIBUTIONS) == {"uniform", "normal", "triangular", "lognormal"}

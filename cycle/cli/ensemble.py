@@ -33,6 +33,9 @@ def add_parser(sub) -> None:
     p.add_argument("--raw", choices=["zarr", "netcdf"], default=None,
                    help="also write every run as a labelled array (xarray Dataset): runs.zarr or "
                         "runs.nc")
+    p.add_argument("--no-posterior", action="store_true",
+                   help="hold the calibrated parameters at their fitted values instead of drawing "
+                        "whole rows of the calibration's posterior sample")
     p.add_argument("--chunk-size", type=options.positive_int, default=None, metavar="RUNS",
                    help="runs per engine call; sets the peak memory (default 5000)")
     options.add_lang(p)
@@ -65,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
             result = run_ensemble(scenarios, spec, n=args.samples, seed=args.seed,
                                   sampler=args.sampler, until=args.until, model=model,
                                   evaluator=ev, chunk_size=args.chunk_size or DEFAULT_CHUNK,
-                                  variables=args.variables, raw=args.raw)
+                                  variables=args.variables, raw=args.raw,
+                                  posterior=not args.no_posterior)
         written = write_ensemble(result, folder.path, fmt=args.fmt, raw=args.raw,
                                  argv=["cycle", *sys.argv[1:]])
     for path in written:

@@ -18,7 +18,8 @@ __all__ = ["main", "entry", "COMMANDS"]
 COMMANDS = ["run", "vars"]
 """Subcommand modules under ``cycle.cli``; each has ``add_parser(subparsers)`` and ``run(args)``."""
 
-_OPTIONAL = ["levers", "compare", "calibrate", "ensemble", "sensitivity", "stress", "explore", "report"]
+_OPTIONAL = ["levers", "compare", "calibrate", "ensemble", "sensitivity", "screen", "stress", "explore",
+             "report"]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -84,6 +84,8 @@ class EnsembleResult:
     variables: list[str] = field(default_factory=list)
     computation: dict = field(default_factory=dict)
     store: object = None
+    posterior: dict | None = None
+    """What :func:`_with_posterior` drew from the calibration's posterior sample (None: nothing)."""
     times: object = None
 
     @property
@@ -215,7 +217,8 @@ def run_ensemble(scenarios: Sequence[str | Scenario], spec: UncertaintySpec | st
                  until: float | None = None, model="northeast", evaluator=None,
                  chunk_size: int = DEFAULT_CHUNK, keep_runs: bool = False,
                  progress: bool = True, variables: Sequence[str] | None = None,
-                 raw: str | None = None, spill_dir: Path | None = None) -> EnsembleResult:
+                 raw: str | None = None, spill_dir: Path | None = None,
+                 posterior: bool = True) -> EnsembleResult:
     """Run the baseline and each scenario over the same `n` sampled parameter sets.
 
     Parameters
@@ -238,6 +241,8 @@ def run_ensemble(scenarios: Sequence[str | Scenario], spec: UncertaintySpec | st
     keep_runs : also return every trajectory in memory (:attr:`EnsembleResult.runs`).
     progress : log the run count and show a tqdm bar over chunks on stderr.
     variables : variables to summarise (default :data:`ENSEMBLE_VARIABLES`).
+    posterior : also sample the calibrated parameters, as whole rows of the calibration's
+        posterior sample (:func:`cycle.uncertainty.posterior_rows`), when the model carries one.
     raw : keep the raw runs on disk for :func:`write_ensemble` to write as a labelled array
         (``"zarr"`` or ``"netcdf"``); :attr:`EnsembleResult.store` holds them.
     spill_dir : parent folder of the raw-run files (default ``$CYCLE_CACHE_DIR/spill``).
@@ -286,6 +291,7 @@ def run_ensemble(scenarios: Sequence[str | Scenario], spec: UncertaintySpec | st
     n_times = len(det.times)
     seed_used, seed_record = _seed(seed)
     samples = spec.sample(n, sampler=sampler, seed=seed_used)
+    samples, posterior_info = _with_posterior(samples, m, n, seed_used, posterior)
 
     on_cluster = getattr(evaluator, "client", None) is not None
     spilled = raw is not None or (not keep_runs and (
@@ -294,7 +300,7 @@ def run_ensemble(scenarios: Sequence[str | Scenario], spec: UncertaintySpec | st
              if spilled else None)
     task = RunTask(mdl_path=str(m.path), sha256=engine.sha256, final_time=final,
                    columns=tuple(variables), sink=store)
-    sampled = {name: samples[name].to_numpy() for name in spec.names}
+    sampled = {name: samples[name].to_numpy() for name in samples.columns}
     plan = {}
     for s in loaded:
         mine = {k: v for k, v in sampled.items() if k not in params[s.name]}
@@ -339,7 +345,7 @@ def run_ensemble(scenarios: Sequence[str | Scenario], spec: UncertaintySpec | st
         percentiles=pd.concat(tables, ignore_index=True), samples=samples,
         deterministic=deterministic, scenarios=loaded, params=params, spec=spec,
         seed=seed_record, sampler=sampler, until=final, units=units, model=m,
-        variables=variables)
+        variables=variables, posterior=posterior_info)
     result.computation = {
         "engine": "engine", "loop": sorted(loops),
         "loop_rule": "compiled (numba) for chunks of at least KERNEL_MIN_RUNS runs, NumPy below; "
@@ -368,6 +374,26 @@ def _store_table(store, scenario: str, variables: list[str], times) -> pd.DataFr
         frame.insert(0, "scenario", scenario)
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
+
+
+def _with_posterior(samples: pd.DataFrame, m, n: int, seed, use: bool
+                    ) -> tuple[pd.DataFrame, dict | None]:
+    """Add `n` whole rows of the model's posterior sample to `samples` (calibration uncertainty,
+    correlations kept); the posterior's columns replace any the spec samples."""
+    from cycle.uncertainty import load_posterior, posterior_rows
+
+    sample = load_posterior(m) if use else None
+    if sample is None:
+        return samples, None
+    rows = posterior_rows(sample, n, seed)
+    both = [c for c in rows.columns if c in samples.columns]
+    if both:
+        warnings.warn(f"the uncertainty spec samples {', '.join(both)}, which the posterior sample "
+                      "holds; the posterior's joint draws are used", stacklevel=3)
+    merged = pd.concat([rows, samples.drop(columns=both)], axis=1)
+    return merged, {"used": True, **sample.describe(), "drawn": n,
+                    "how": "whole rows of the posterior sample (correlations kept), without "
+                           "replacement when samples <= draws"}
 
 
 def _to_xarray(kept: dict[str, dict[str, np.ndarray]], times, samples: pd.DataFrame,
@@ -430,6 +456,8 @@ def write_ensemble(result: EnsembleResult, out: str | Path, *, fmt: str = "csv",
         "uncertainty": {"file": str(result.spec.source or ""),
                         "description": result.spec.description,
                         "parameters": result.spec.to_dict()},
+        "posterior": result.posterior or {"used": False, "why": "no posterior sample for this model, "
+                                          "or --no-posterior"},
     }
     written.append(write_manifest(out, model=result.model, params={}, extra=extra, argv=argv,
                                   engine=result.computation))
