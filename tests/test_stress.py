@@ -73,7 +73,7 @@ def test_loss_tables_add_up(wave):
 
 
 def test_ensemble_is_seeded_and_gives_probabilities():
-    kw = dict(shocks=("default_wave",), samples=6, seed=5, uncertain=("accelerator",),
+    kw = dict(shocks=("default_wave",), samples=6, seed=5, uncertain=("northeast",),
               progress=False, backend="numpy")
     a = run_stress(["accelerator"], **kw)
     b = run_stress(["accelerator"], **kw)
@@ -118,7 +118,7 @@ def test_cli_writes_one_complete_folder(tmp_path, capsys):
     (["--shock", "demand", "--rate", "0.5"], "outside its range"),  # a 50 %/yr fall
     (["--samples", "-3"], "must be >= 0"),
     (["--uncertain", "nosuchspec", "--samples", "4"], "nosuchspec"),
-    (["--uncertain", "accelerator"], "only with --samples"),
+    (["--uncertain", "northeast"], "only with --samples"),
 ])
 def test_bad_input_gets_one_line_and_exit_2_before_any_work(tmp_path, capsys, args, words):
     out = tmp_path / "o"

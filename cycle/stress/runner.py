@@ -102,8 +102,8 @@ BASELINE = "(baseline)"
 effect is measured."""
 
 
-DEFAULT_SPECS = ("northeast", "accelerator")
-"""Uncertainty specs sampled by default: the model's and the accelerator sector's."""
+DEFAULT_SPECS = ("northeast",)
+"""Uncertainty specs sampled by default: the model's (its accelerator block included)."""
 
 
 def combined_spec(names, model):
@@ -163,7 +163,7 @@ def run_stress(scenarios, *, shocks=("default_wave",), rate: float | None = None
     year : calendar year the shocks start (inside the run).
     until : final year (default the model's FINAL TIME).
     samples : parameter sets drawn from the uncertainty specs `uncertain` (names or paths,
-        combined; default the model's and the accelerator's) for breach probabilities
+        combined; default the model's, accelerator block included) for breach probabilities
         (0: deterministic only). A sampled constant that a scenario, the rails or the shock
         sets keeps the value they give it in that run.
     seed : seed of the draws (drawn and recorded if None).
