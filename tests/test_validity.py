@@ -90,34 +90,9 @@ def test_full_defaults_make_banks_retreat(model, extreme_runs, baseline):
 
 def _flow_terms(model) -> dict[str, list[tuple[int, str]]]:
     """For every stock, its flows with sign (+1 inflow, -1 outflow), read from PySD's parse."""
-    from pysd.translators.structures.abstract_expressions import (
-        ArithmeticStructure,
-        IntegStructure,
-        ReferenceStructure,
-    )
-    from pysd.translators.vensim.vensim_file import VensimFile
+    from referee import flow_terms
 
-    vf = VensimFile(str(model.path))
-    vf.parse()
-    by_id = {v.identifier: v.name for v in model.variables.values()}
-    out = {}
-    for section in vf.get_abstract_model().sections:
-        for el in section.elements:
-            ast = el.components[0].ast
-            if not isinstance(ast, IntegStructure):
-                continue
-            flow = ast.flow
-            if isinstance(flow, ReferenceStructure):
-                out[el.name] = [(1, by_id[flow.reference])]
-                continue
-            assert isinstance(flow, ArithmeticStructure), f"{el.name}: flow is not a sum"
-            signs = [1] + [{"+": 1, "-": -1}[op] for op in flow.operators]
-            terms = []
-            for sign, arg in zip(signs, flow.arguments, strict=True):
-                assert isinstance(arg, ReferenceStructure), f"{el.name}: flow term is not a name"
-                terms.append((sign, by_id[arg.reference]))
-            out[el.name] = terms
-    return out
+    return flow_terms(model.path)
 
 
 @pytest.mark.parametrize("case", [None, "maximal policy and 100 % defaults"])

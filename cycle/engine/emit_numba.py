@@ -18,6 +18,7 @@ record[sel_i[q]]``; ``ST[r, m]`` static values.
 
 from __future__ import annotations
 
+from cycle.engine.emit_numpy import _CALLS as _NUMPY_CALLS
 from cycle.engine.ir import ModelIR
 from cycle.engine.plan import Plan
 from cycle.engine.tree import TIME, TIME_STEP, Op, Renderer, UnsupportedConstruct, refs
@@ -56,20 +57,8 @@ from cycle.engine.numba_helpers import (  # noqa: F401
 )
 '''
 
-_CALLS = {
-    "abs": "abs({0})", "min": "np.minimum({0}, {1})", "max": "np.maximum({0}, {1})",
-    "exp": "np.exp({0})", "ln": "np.log({0})", "log": "(np.log({0})/np.log({1}))",
-    "sqrt": "np.sqrt({0})", "power": "_pow({0}, {1})", "sin": "np.sin({0})",
-    "cos": "np.cos({0})", "tan": "np.tan({0})", "arcsin": "np.arcsin({0})",
-    "arccos": "np.arccos({0})", "arctan": "np.arctan({0})", "sinh": "np.sinh({0})",
-    "cosh": "np.cosh({0})", "tanh": "np.tanh({0})",
-    "if_then_else": "_if_then_else({0}, {1}, {2})", "zidz": "_zidz({0}, {1})",
-    "xidz": "_xidz({0}, {1}, {2})", "integer": "_integer({0})", "quantum": "_quantum({0}, {1})",
-    "modulo": "_modulo({0}, {1})", "step": "_step({0}, {1}, {2}, {3})",
-    "ramp": "_ramp({0}, {1}, {2}, {3})", "pulse": "_pulse({0}, {1}, {2})",
-    "pulse_train": "_pulse_train({0}, {1}, {2}, {3}, {4})",
-    "delay_order": "_delay_order({0}, {1}, {2}, {3})", "check_order": "_check_order({0}, {1})",
-}
+_CALLS = {**_NUMPY_CALLS, "abs": "abs({0})", "power": "_pow({0}, {1})"}
+"""The NumPy emitter's call templates, with scalar ``abs`` and NumPy's fast powers (``_pow``)."""
 _BOOLEAN = {"=", "<>", "<", "<=", ">", ">=", "and", "or", "not"}
 _KINDS = {"interpolate": "_interp", "extrapolate": "_extrapolate",
           "hold_backward": "_hold_backward", "look_forward": "_look_forward", "raw": "_raw"}
