@@ -19,6 +19,7 @@ record[sel_i[q]]``; ``ST[r, m]`` static values.
 from __future__ import annotations
 
 from cycle.engine.emit_numpy import _CALLS as _NUMPY_CALLS
+from cycle.engine.emit_numpy import NumpyRenderer
 from cycle.engine.ir import ModelIR
 from cycle.engine.plan import Plan
 from cycle.engine.tree import TIME, TIME_STEP, Op, Renderer, UnsupportedConstruct, refs
@@ -74,12 +75,7 @@ class NumbaRenderer(Renderer):
     def __init__(self, lookups: dict) -> None:
         self.lookups = lookups
 
-    def number(self, value: float) -> str:
-        if value != value:
-            return "nan"
-        if value in (float("inf"), float("-inf")):
-            return "inf" if value > 0 else "(-inf)"
-        return repr(float(value))
+    number = NumpyRenderer.number  # Python literals, the same in both emitters
 
     def call(self, fn: str, args: list[str]) -> str:
         if fn == "select":
