@@ -119,3 +119,23 @@ def test_the_boom_is_followed_by_a_lagged_rise_in_defaults(res):
     # and the loss loop binds: appetite well below its 2021 level once NPLs near the tolerance
     appetite = "Bank Risk Appetite"
     assert v(res, "baseline", appetite, 2035.0) < 0.75 * v(res, "baseline", appetite, 2021.0)
+
+
+def test_the_knowledge_index_normalisation_cancels():
+    """Initial Knowledge Stock only sets the index's base (100 in 2021): at either end of its
+    range the Knowledge Stock scales with it and every other variable is unchanged."""
+    eng = engine()
+    cols = [c for c in COLS if c != "Knowledge Stock"] + ["Knowledge Stock", "Firm Founding",
+                                                         "Technology Demand Share"]
+    base = eng.run({}, n=1, final_time=2050.0, return_columns=cols, backend="numpy")
+    from cycle.model import load_model
+
+    lo, hi = load_model("northeast").variables["Initial Knowledge Stock"].limits
+    assert (lo, hi) == (1.0, 1000.0)
+    for k in (lo, hi):
+        r = eng.run({"Initial Knowledge Stock": k}, n=1, final_time=2050.0, return_columns=cols,
+                    backend="numpy")
+        for c in cols:
+            want = np.asarray(base.values[c], float) * (k / 100 if c == "Knowledge Stock" else 1)
+            np.testing.assert_allclose(np.asarray(r.values[c], float), want, rtol=1e-9, atol=1e-12,
+                                       err_msg=c)
