@@ -64,8 +64,8 @@ class McmcOptions:
     progress : tqdm progress bar on stderr.
     """
 
-    walkers: int = 32
-    steps: int = 3000
+    walkers: int = 40
+    steps: int = 60000
     burn: int | None = None
     draws: int = 2000
     projection_draws: int = 2000

@@ -26,10 +26,11 @@ def add_parser(sub) -> None:
                         "fitted_parameters.toml and whose posterior is sampled (default: year_end); "
                         "both readings are fitted and reported")
     options.add_seed(p, default=0, help="seed of the optimiser and the sampler (default: 0)")
-    p.add_argument("--walkers", type=options.positive_int, default=32, metavar="W",
-                   help="emcee walkers (even, at least 2 x parameters; default 32)")
-    p.add_argument("--steps", type=options.positive_int, default=4000, metavar="S",
-                   help="emcee steps per walker, burn-in included (default 4000)")
+    p.add_argument("--walkers", type=options.positive_int, default=40, metavar="W",
+                   help="emcee walkers (even, at least 2 x parameters; default 40)")
+    p.add_argument("--steps", type=options.positive_int, default=60000, metavar="S",
+                   help="emcee steps per walker, burn-in included (default 60000: about 2 minutes "
+                        "on the compiled loop, and over 50 autocorrelation times on the shipped model)")
     p.add_argument("--burn", type=int, default=None, metavar="B",
                    help="steps discarded as burn-in (default: a third of --steps)")
     p.add_argument("--draws", type=options.positive_int, default=2000, metavar="N",

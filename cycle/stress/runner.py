@@ -275,13 +275,16 @@ def run_stress(scenarios, *, shocks=("default_wave",), rate: float | None = None
             rep = table.loc[table.index.repeat(len(block))].reset_index(drop=True)
             tiled = pd.DataFrame(np.tile(block.to_numpy(), (per_set, 1)), columns=block.columns)
             nb = len(block)
+            drawn = {}
             for c in tiled.columns:
                 values = tiled[c].to_numpy().copy()
                 if c in rep.columns:  # a constant the scenario, the rails or the shock set wins
                     for i, fixed in enumerate(protected):
                         if c in fixed:
                             values[i * nb:(i + 1) * nb] = rep[c].to_numpy()[i * nb:(i + 1) * nb]
-                rep[c] = values
+                drawn[c] = values
+            rep = pd.concat([rep.drop(columns=[c for c in drawn if c in rep.columns]),
+                             pd.DataFrame(drawn, index=rep.index)], axis=1)
             r = call(rep, backend)
             sh = (shocked[:, None] * nb + np.arange(nb)[None, :]).ravel()
             un = (unshocked[:, None] * nb + np.arange(nb)[None, :]).ravel()
