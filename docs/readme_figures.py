@@ -193,9 +193,15 @@ def model_sections(m) -> dict[str, pd.DataFrame]:
         f"{wave['Bank Risk Appetite'].min():.2f} ({wave['Bank Risk Appetite'].idxmin():g})",
     )
     fig(
-        "loans vs baseline: deepest / 2033 / 2040",
-        f"{pct(gap.min(), 0)} ({gap.idxmin():g}) / "
-        f"{pct(at(gap.to_frame('g'), 'g', 2033), 0)} / {pct(at(gap.to_frame('g'), 'g', 2040), 0)}",
+        "loans vs baseline: deepest, then 2033 / 2040 / 2045 / 2050",
+        f"{pct(gap.min(), 0)} ({gap.idxmin():g}), then "
+        + " / ".join(pct(at(gap.to_frame("g"), "g", y), 1) for y in (2033, 2040, 2045, 2050)),
+    )
+    after = gap.loc[gap.idxmin() :]
+    fig(
+        "loans vs baseline after the trough: closest / widest again after it",
+        f"{pct(after.max())} ({after.idxmax():g}) / {pct(after.loc[after.idxmax() :].min())} "
+        f"({after.loc[after.idxmax() :].idxmin():g})",
     )
     run_line("m.run(SEVERE_WAVE | {Guarantee Capital Adequacy Policy: 0.187 or 0.123}, until=2050)")
     for req in (0.187, 0.123):
@@ -316,15 +322,16 @@ def credit_cycle_png(runs: dict[str, pd.DataFrame], m, path: Path) -> None:
     axes[0, 0].axhline(100 * tol, color="grey", ls="--", lw=1)
     axes[0, 0].annotate(
         f"NPL tolerance {100 * tol:g} %",
-        (2021.5, 100 * tol),
-        xytext=(0, 4),
+        (2040.5, 100 * tol),
+        xytext=(0, -12),
         textcoords="offset points",
         color="grey",
         fontsize=9,
     )
     axes[1, 0].axhline(100, color="grey", ls="--", lw=1)
     axes[1, 0].set_ylim(0, 110)
-    axes[0, 0].legend(loc="upper left", frameon=False)
+    axes[0, 1].set_ylim(0, 1.05)
+    axes[0, 0].legend(loc="upper right", frameon=False)
     ax = axes[1, 1]
     gap = 100 * (wave["Tech Loan Balance"] / base["Tech Loan Balance"] - 1)
     ax.fill_between(gap.index, gap, 0, color="#D55E00", alpha=0.25, lw=0)
@@ -347,8 +354,8 @@ def credit_cycle_png(runs: dict[str, pd.DataFrame], m, path: Path) -> None:
     for ax in axes[1]:
         ax.set_xlabel("year")
     fig_.suptitle(
-        "The credit cycle: the 2021-24 lending boom (blue band) and a default wave "
-        "(five times the normal default rate in 2030, grey band)",
+        "The credit cycle: the 2021-24 lending boom (blue band) and a default wave\n"
+        "(five times the normal default rate for one year from 2030, grey band)",
         fontsize=11,
     )
     fig_.text(
