@@ -102,11 +102,29 @@ def model_sections(m) -> dict[str, pd.DataFrame]:
     credit-cycle figure reuses."""
     base = m.run(until=2060)
     flat = m.run(FLAT, until=2050)
-    flat_no_push = m.run({**FLAT, **NO_PUSH}, until=2050)
+    flat_no_push = m.run({**FLAT, **NO_PUSH}, until=2050, columns=None)
 
     section("Starting state")
     run_line("m.run(FLAT | NO_PUSH, until=2050): every exogenous growth input 0, push from 2060")
     fig("loans' growth 2021-2050", pct(cagr(flat_no_push, "Tech Loan Balance", 2021, 2050)) + "/yr")
+    fig(
+        "loans 2021 / 2025 / 2050",
+        " / ".join(f"{at(flat_no_push, 'Tech Loan Balance', y):,.0f}" for y in (2021, 2025, 2050))
+        + " bn yuan",
+    )
+    fig(
+        "2021 performing loans / what banks are willing to hold (Indicated Tech Loan Balance)",
+        f"{at(flat_no_push, 'Performing Tech Loans', 2021):,.0f} / "
+        f"{at(flat_no_push, 'Indicated Tech Loan Balance', 2021):,.0f} bn yuan",
+    )
+    first = flat_no_push.iloc[:2]  # the first saved quarter: which stocks move from the start
+    stocks = [n for n, v in m.variables.items() if v.kind == "stock" and first[n].iloc[0] > 0]
+    rates = {n: (first[n].iloc[1] / first[n].iloc[0] - 1) / (first.index[1] - first.index[0]) for n in stocks}
+    moving = {n: r for n, r in rates.items() if abs(r) > 0.005}
+    fig(
+        "stocks moving over 0.5 %/yr in the first quarter",
+        ", ".join(f"{n} {pct(r)}/yr" for n, r in sorted(moving.items(), key=lambda kv: kv[1])) or "none",
+    )
 
     section("Finance follows firms")
     run_line("m.run(until=2060): the baseline")
@@ -160,6 +178,13 @@ def model_sections(m) -> dict[str, pd.DataFrame]:
         on, off = m.run({**scenario, switch: 1}, until=2050), m.run({**scenario, switch: 0}, until=2050)
         moves = ", ".join(f"{o} {y}: {at(off, o, y) / at(on, o, y) - 1:+.1%}" for o, y in outputs)
         fig(f"{loop} {scenario or ''}".strip(), moves)
+    name = "Perceived Real Value Added per Firm"
+    fig(f"R1: {name} 2021 / 2050 (baseline)", f"{at(base, name, 2021):.1f} / {at(base, name, 2050):.1f}")
+    b5 = m.run(LOOPS["B5"][1], until=2050)
+    fig(
+        "B5: Capital per Investable Firm 2025 / 2050 (its scenario)",
+        " / ".join(f"{at(b5, 'Capital per Investable Firm', y):.2f}" for y in (2025, 2050)),
+    )
     fig(
         "State VC Share 2021 / 2050 (baseline)",
         f"{pct(at(base, 'State VC Share', 2021), 0)} / {pct(at(base, 'State VC Share', 2050), 0)}",
