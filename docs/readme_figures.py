@@ -1,9 +1,9 @@
 """Print every model-behaviour figure README.md quotes, section by section, with the run that
-produces it; ``--figures`` also draws docs/credit_cycle.png.
+produces it; ``--figures`` also redraws every PNG in docs/.
 
     python docs/readme_figures.py                 # the calibrated baseline (what `cycle run` gives)
     python docs/readme_figures.py --mdl-values    # the .mdl values instead of the fitted mode
-    python docs/readme_figures.py --figures       # also write docs/credit_cycle.png
+    python docs/readme_figures.py --figures       # also redraw docs/*.png (explorer: needs Chromium)
 
 Only model outputs are read: every run goes through ``cycle.model.load_model(...).run(...)``,
 ``cycle.compare.compare`` (as `cycle compare`) or ``cycle.stress.run_stress`` (as `cycle
@@ -396,13 +396,49 @@ def credit_cycle_png(runs: dict[str, pd.DataFrame], m, path: Path) -> None:
     print(f"\nwrote {path}")
 
 
+CLI_PNGS = {  # docs PNG: (the command the README shows, the file it writes in --out)
+    "key_stocks.png": (["run"], "key_stocks.png"),
+    "fan_charts.png": (
+        ["ensemble", "baseline", "package_2025", "--samples", "1000", "--seed", "1"],
+        "fan_charts.png",
+    ),
+    "stress_dashboard.png": (
+        ["stress", "accelerator", "--shock", "default_wave"],
+        "dashboard_accelerator_default_wave.png",
+    ),
+}
+
+
+def cli_pngs() -> None:
+    """Redraw the docs PNGs that `cycle` commands draw, and the explorer screenshots."""
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    from cycle.cli.main import main as cycle
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for png, (argv, made) in CLI_PNGS.items():
+            out = Path(tmp) / png.removesuffix(".png")
+            print(f"cycle {' '.join(argv)}  ->  docs/{png}")
+            if cycle([*argv, "--out", str(out)]) != 0:
+                raise SystemExit(f"cycle {' '.join(argv)} failed")
+            shutil.copyfile(out / made, DOCS / png)
+    bench = [sys.executable, str(DOCS.parent / "bench" / "bench_explore.py"), "--runs", "50", "--moves", "5"]
+    print(f"{' '.join(bench[1:])} --screenshots docs  ->  docs/explorer_en.png, docs/explorer_zh.png")
+    subprocess.run([*bench, "--screenshots", str(DOCS)], check=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
         "--mdl-values", action="store_true", help="the .mdl values instead of the calibrated mode"
     )
-    ap.add_argument("--figures", action="store_true", help="also write docs/credit_cycle.png")
+    ap.add_argument("--figures", action="store_true", help="also redraw every PNG in docs/")
     args = ap.parse_args()
+    if args.figures and args.mdl_values:
+        ap.error("--figures draws the docs figures from the calibrated model; drop --mdl-values")
     m = load_model(calibrated=not args.mdl_values)
     print(
         f"model {m.name} sha256 {m.sha256[:12]}; "
@@ -413,6 +449,7 @@ def main() -> None:
     stress_section(m)
     if args.figures:
         credit_cycle_png(runs, m, DOCS / "credit_cycle.png")
+        cli_pngs()
 
 
 if __name__ == "__main__":
