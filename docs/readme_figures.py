@@ -286,6 +286,11 @@ def stress_section(m) -> None:
         live = shocked["Accelerator Exposure"] > 1e-6
         ca = shocked.loc[live, "Accelerator Capital Adequacy"]
         fig(f"{tag}: lowest capital adequacy while exposed", f"{pct(ca.min())} ({ca.idxmin():g})")
+        rc = shocked.loc[live, "Reserve Coverage Ratio"] >= shocked.loc[live, "Minimum Reserve Coverage"]
+        fig(
+            f"{tag}: reserve coverage at or above its floor from",
+            f"{rc[rc].index.min():g}" if rc.any() else "never",
+        )
         exposure = shocked["Accelerator Exposure"] / shocked["Regional GDP"]
         fig(
             f"{tag}: highest exposure / credit over GDP",
