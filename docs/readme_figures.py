@@ -7,7 +7,7 @@ produces it; ``--figures`` also redraws every PNG in docs/.
 
 Only model outputs are read: every run goes through ``cycle.model.load_model(...).run(...)``,
 ``cycle.compare.compare`` (as `cycle compare`) or ``cycle.stress.run_stress`` (as `cycle
-stress`). Nothing here restates an equation. Runtime: about half a minute.
+stress`). Nothing here restates an equation. Runtime: a few seconds; with --figures about a minute.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def model_sections(m) -> dict[str, pd.DataFrame]:
     credit-cycle figure reuses."""
     base = m.run(until=2060)
     flat = m.run(FLAT, until=2050)
-    flat_no_push = m.run({**FLAT, **NO_PUSH}, until=2050, columns=None)
+    flat_no_push = m.run({**FLAT, **NO_PUSH}, until=2050)
 
     section("Starting state")
     run_line("m.run(FLAT | NO_PUSH, until=2050): every exogenous growth input 0, push from 2060")
