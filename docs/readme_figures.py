@@ -7,7 +7,8 @@ produces it; ``--figures`` also redraws every PNG in docs/.
 
 Only model outputs are read: every run goes through ``cycle.model.load_model(...).run(...)``,
 ``cycle.compare.compare`` (as `cycle compare`) or ``cycle.stress.run_stress`` (as `cycle
-stress`). Nothing here restates an equation. Runtime: a few seconds; with --figures about a minute.
+stress`); ``--figures`` runs the `cycle` commands the README shows and ``bench/bench_explore.py
+--screenshots``. Nothing here restates an equation. Runtime: a few seconds; with --figures about a minute.
 """
 
 from __future__ import annotations
