@@ -98,6 +98,38 @@ def pct(x: float, digits: int = 1) -> str:
     return f"{100 * x:.{digits}f} %"
 
 
+def start_posterior(m) -> None:
+    """The starting disequilibrium over the shipped posterior sample (every draw, batch engine)."""
+    from cycle.engine import build_engine
+    from cycle.uncertainty import load_posterior
+
+    sample = load_posterior(m)
+    if sample is None:
+        return
+    run_line(f"batch engine over the {len(sample.draws):,} draws of {sample.source.name}; "
+             "flat inputs and no push for the 2021 growth")
+    eng = build_engine(m.path)
+    draws = {c: sample.draws[c].to_numpy() for c in sample.draws.columns}
+    cols = ["Indicated Tech Loan Balance", "Performing Tech Loans", "Tech Loan Balance",
+            "Market Patient Capital"]
+    res = eng.run({**draws, **FLAT, **NO_PUSH}, n=len(sample.draws), final_time=2022.0, return_columns=cols)
+    t = np.asarray(res.times)
+    v = {c: np.asarray(res.values[c], dtype=float) for c in cols}
+    q = (2.5, 50, 97.5)
+
+    def band(x: np.ndarray, fmt) -> str:
+        lo, mid, hi = np.percentile(x, q)
+        return f"{fmt(mid)} (95 %: {fmt(lo)} to {fmt(hi)})"
+
+    fig("posterior: willing-to-hold over performing loans, 1 Jan 2021",
+        band(v["Indicated Tech Loan Balance"][:, 0] / v["Performing Tech Loans"][:, 0], lambda x: f"{x:.2f}"))
+    j = int(np.argmin(np.abs(t - 2022.0)))
+    fig("posterior: loans' growth in 2021 without the push, flat inputs",
+        band(v["Tech Loan Balance"][:, j] / v["Tech Loan Balance"][:, 0] - 1, pct))
+    fig("posterior: market patient capital's growth in 2021, flat inputs",
+        band(v["Market Patient Capital"][:, j] / v["Market Patient Capital"][:, 0] - 1, pct))
+
+
 def model_sections(m) -> dict[str, pd.DataFrame]:
     """The README's sections from the model section to the credit cycle; returns the runs the
     credit-cycle figure reuses."""
@@ -126,6 +158,8 @@ def model_sections(m) -> dict[str, pd.DataFrame]:
         "stocks moving over 0.5 %/yr in the first quarter",
         ", ".join(f"{n} {pct(r)}/yr" for n, r in sorted(moving.items(), key=lambda kv: kv[1])) or "none",
     )
+
+    start_posterior(m)
 
     section("Finance follows firms")
     run_line("m.run(until=2060): the baseline")
