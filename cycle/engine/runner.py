@@ -55,6 +55,7 @@ and loading the cached kernel) and later runs 160 us.  A caller making many sing
 one process can pass ``backend="numba"``."""
 
 _CHANGED = "__changed__"  # key of the list of set constants in the constants mapping
+_BLOCK = "__block__"  # key of (key plan, values as one array) in the constants mapping
 _RPREC = 1e-5  # PySD's relative precision for final and saving times (components.Time)
 
 
@@ -215,6 +216,63 @@ def _schedule(initial: float, final: float, dt: float, saveper: float
     return result
 
 
+@dataclass
+class _KeyPlan:
+    """Where the values of one sequence of parameter names go."""
+
+    idents: list[str]
+    """Constant identifiers set (each once; a later name wins)."""
+    source: np.ndarray
+    """For each identifier, the position of the name (and of its value) that sets it."""
+    kernel: tuple[np.ndarray, np.ndarray] | None = None
+    """(rows of the compiled loop's input matrix, positions of their values), once needed."""
+    position: dict[str, int] = field(init=False)
+    """Identifier -> position of its value."""
+
+    def __post_init__(self) -> None:
+        self.position = dict(zip(self.idents, self.source.tolist(), strict=True))
+
+
+@dataclass
+class _Selection:
+    """What one ``return_columns`` request needs (cached per request)."""
+
+    columns: list[str]
+    dynamic: list[str]
+    """Time-varying columns: the rows of ``out``."""
+    sel: list[tuple[int, int]]
+    """(row of ``out``, index in the record of dynamic variables) pairs."""
+    need: np.ndarray
+    """Which save-only statements to evaluate."""
+    fixed: list[str]
+    """Time-invariant columns (constants, static variables, time settings)."""
+    dims: dict[str, tuple[list[str], dict[str, list[str]]]]
+    sel_j: np.ndarray = field(init=False)
+    sel_i: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sel_j = np.array([j for j, _ in self.sel], dtype=np.int64)
+        self.sel_i = np.array([i for _, i in self.sel], dtype=np.int64)
+
+
+class _Constants(dict):
+    """Constant identifier -> value (np.float64, or a row ``(n,)`` of the values' block),
+    each looked up on first use (the compiled loop reads the block and needs none)."""
+
+    __slots__ = ("_defaults", "_plan", "_block")
+
+    def __init__(self, defaults: dict[str, np.float64], plan: _KeyPlan,
+                 block: np.ndarray) -> None:
+        super().__init__()
+        self._defaults, self._plan, self._block = defaults, plan, block
+
+    def __missing__(self, ident: str) -> object:
+        k = self._plan.position.get(ident)
+        value = self._defaults[ident] if k is None else self._block[k]
+        self[ident] = value
+        return value
+
+
 class BatchEngine:
     """Runs a generated model for many parameter sets at once.
 
@@ -285,7 +343,8 @@ class BatchEngine:
                           for name, value in self.constants.items()}
         self._name_cache: dict[tuple[str, bool], list[str]] = {}
         self._param_idents: dict[str, list[str]] = {}
-        self._selections: dict[tuple | None, tuple] = {}
+        self._key_plans: dict[tuple, _KeyPlan] = {}
+        self._selections: dict[tuple | None, _Selection] = {}
         self._kernel_rows: dict[str, int] | None = None
 
     def __repr__(self) -> str:
@@ -336,16 +395,64 @@ class BatchEngine:
                     ) -> tuple[dict[str, object], int]:
         """Constant identifier -> value (np.float64 or array (n,)), and n; the mapping also
         lists the constants set (under ``_CHANGED``), so a run keeps no state on the engine
-        (one engine may serve several threads)."""
+        (one engine may serve several threads).
+
+        When every value is a scalar, or every value an array of one length, the values are
+        converted in one call and also kept as one block (under ``_BLOCK``: the key set's
+        :class:`_KeyPlan` and a float array ``(keys,)`` or ``(keys, n)``) from which the
+        compiled loop fills its input matrix in one assignment; anything else (and every
+        bad input, for its error) takes the key-by-key path."""
+        try:
+            plan = self._key_plan(params)
+        except UnknownVariableError:  # raised key by key, in the order of the keys
+            return self._parameters_by_key(params, n)
+        if plan.idents:
+            try:
+                block = np.array(list(params.values()), dtype=float)
+            except (ValueError, TypeError):  # mixed scalars and arrays, or bad input
+                block = None
+            if block is not None and block.ndim <= 2 and block.size:
+                length = block.shape[1] if block.ndim == 2 else None
+                if n is None:
+                    n = 1 if length is None else length
+                if n >= 1 and (length is None or length == n):
+                    consts = _Constants(self._defaults, plan, block)
+                    consts[_CHANGED] = plan.idents
+                    consts[_BLOCK] = (plan, block)
+                    return consts, n
+        return self._parameters_by_key(params, n)
+
+    def _key_plan(self, params: Mapping[str, object]) -> _KeyPlan:
+        """Where the values of a set of parameter names go (cached per key sequence)."""
+        keys = tuple(params)
+        plan = self._key_plans.get(keys)
+        if plan is None:
+            target: dict[str, int] = {}
+            for k, key in enumerate(keys):  # raises for unknown names, as key by key
+                for ident in self._names_to_idents(key):
+                    target.pop(ident, None)  # a later key wins, as in a dict update
+                    target[ident] = k
+            plan = _KeyPlan(list(target), np.fromiter(target.values(), dtype=np.intp,
+                                                      count=len(target)))
+            if len(self._key_plans) > 256:
+                self._key_plans.clear()
+            self._key_plans[keys] = plan
+        return plan
+
+    def _names_to_idents(self, key: str) -> list[str]:
+        idents = self._param_idents.get(key)
+        if idents is None:
+            idents = self._param_idents[key] = [self._idents[name] for name in
+                                                self._names(key, constants_only=True)]
+        return idents
+
+    def _parameters_by_key(self, params: Mapping[str, float | np.ndarray], n: int | None
+                           ) -> tuple[dict[str, object], int]:
         consts = dict(self._defaults)
         changed: list[str] = []
         lengths: set[int] = set()
-        cache = self._param_idents
         for key, value in params.items():
-            idents = cache.get(key)
-            if idents is None:
-                idents = cache[key] = [self._idents[name] for name in
-                                       self._names(key, constants_only=True)]
+            idents = self._names_to_idents(key)
             if type(value) is not np.ndarray or value.dtype != np.float64:
                 value = np.asarray(value, dtype=float)
             if value.ndim == 1:
@@ -456,22 +563,28 @@ class BatchEngine:
             raise ValueError("TIME STEP and SAVEPER must be positive")
         times, saves, saved = _schedule(ctl["initial_time"], ctl["final_time"],
                                         ctl["time_step"], ctl["saveper"])
-        columns, dynamic, sel, need = self._selection(return_columns)
-        shape = (len(dynamic), n, len(saved))
+        selection = self._selection(return_columns)
+        shape = (len(selection.dynamic), n, len(saved))
         if out is None:
             out = np.empty(shape)
         elif out.shape != shape or out.dtype != np.float64:
             raise ValueError(f"out must be a float64 array of shape {shape}, not "
                              f"{out.dtype}{out.shape}")
-        statics = self._execute(consts, ctl, times, saves, need, sel, out, backend, n)
+        statics = self._execute(consts, ctl, times, saves, selection, out, backend, n)
+        values = dict(zip(selection.dynamic, out, strict=True))
+        if selection.fixed:
+            values = self._fixed_values(selection, values, consts, statics, ctl, n, len(saved))
+        return BatchResult(times=saved, values=values, dims=selection.dims)
 
-        values: dict[str, np.ndarray] = {}
-        flat = (n, len(saved))
-        rows = {name: j for j, name in enumerate(dynamic)}
-        fixed = [name for name in columns if name not in rows]
+    def _fixed_values(self, selection: _Selection, values: dict[str, np.ndarray],
+                      consts: dict[str, object], statics: dict[str, object],
+                      ctl: dict[str, float], n: int, saves: int) -> dict[str, np.ndarray]:
+        """The result's columns in request order, time-invariant ones added."""
+        fixed = selection.fixed
+        flat = (n, saves)
         # time-invariant columns: one small block when that is cheap, else broadcast views
-        block = (np.empty((len(fixed), n, len(saved)))
-                 if len(fixed) * n * len(saved) <= 2**20 else None)
+        block = (np.empty((len(fixed), n, saves)) if len(fixed) * n * saves <= 2**20
+                 else None)
         for k, name in enumerate(fixed):
             if name in self.constants:
                 value = consts[self._idents[name]]
@@ -484,21 +597,13 @@ class BatchEngine:
             else:
                 value = np.asarray(value, dtype=float)
                 values[name] = np.broadcast_to(value[:, None] if value.ndim else value, flat)
-        for name in columns:
-            if name in rows:
-                values[name] = out[rows[name]]
         if block is not None:
             for k, name in enumerate(fixed):
                 values[name] = block[k]
-        values = {name: values[name] for name in columns}
-        dims = {var: spec for var, spec in self.dims.items()
-                if any(label in values for label in self.elements.get(var, ()))
-                } if self.dims else {}
-        return BatchResult(times=saved, values=values, dims=dims)
+        return {name: values[name] for name in selection.columns}
 
-    def _selection(self, return_columns: Sequence[str] | None) -> tuple:
-        """(columns, time-varying columns, (row, record index) pairs, needed save-only
-        statements) for a request (cached)."""
+    def _selection(self, return_columns: Sequence[str] | None) -> _Selection:
+        """What a request of columns needs (cached)."""
         key = None if return_columns is None else tuple(return_columns)
         cached = self._selections.get(key)
         if cached is not None:
@@ -514,7 +619,11 @@ class BatchEngine:
             if not need[k]:
                 need[k] = True
                 todo.extend(self._save_deps[k])
-        result = (columns, dynamic, sel, need)
+        rows = set(dynamic)
+        dims = {var: spec for var, spec in self.dims.items()
+                if any(label in columns for label in self.elements.get(var, ()))}
+        result = _Selection(columns, dynamic, sel, need,
+                            [name for name in columns if name not in rows], dims)
         if len(self._selections) > 256:
             self._selections.clear()
         self._selections[key] = result
@@ -582,8 +691,8 @@ class BatchEngine:
                  self.mdl_path.name, why)
 
     def _execute(self, consts: dict[str, object], ctl: dict[str, float], times: np.ndarray,
-                 saves: np.ndarray, need: np.ndarray, sel: list[tuple[int, int]],
-                 out: np.ndarray, backend: str, n: int) -> dict[str, object]:
+                 saves: np.ndarray, selection: _Selection, out: np.ndarray, backend: str,
+                 n: int) -> dict[str, object]:
         if backend == "numba" and not self.has_kernel:
             if self._kernel_refusal is not None:
                 raise UnsupportedConstruct(*self._kernel_refusal,
@@ -596,43 +705,50 @@ class BatchEngine:
                 self._log_numpy_loop(n)
         if backend == "numba":
             self.compile()  # synchronous: never races the run it serves
-            return self._run_kernel(consts, ctl, times, saves, need, sel, out, n)
+            return self._run_kernel(consts, ctl, times, saves, selection, out, n)
         # Division by zero, overflow and NaN follow IEEE rules as in PySD's NumPy calls;
         # IF THEN ELSE / ZIDZ evaluate both branches, so warnings would be spurious.
         with np.errstate(all="ignore"):
-            return self._simulate(consts, ctl, times, saves, need, sel, out)
+            return self._simulate(consts, ctl, times, saves, selection.need, selection.sel,
+                                  out)
 
-    def _run_kernel(self, consts, ctl, times, saves, need, sel, out, n) -> dict[str, object]:
+    def _run_kernel(self, consts, ctl, times, saves, selection, out, n) -> dict[str, object]:
         module = self._kernel_module()
         if self._kernel_rows is None:
             self._kernel_rows = {ident: r for r, ident in enumerate(module.INPUTS)}
             self._kernel_default = np.array([float(self._defaults.get(ident, np.nan))
                                              for ident in module.INPUTS])
-            self._kernel_sel = {}
         rows = self._kernel_rows
         IN = np.empty((len(rows), n))
         IN[:] = self._kernel_default[:, None]
-        set_rows = [(rows[i], consts[i]) for i in consts[_CHANGED] if i in rows]
-        if set_rows:
-            index = [r for r, _ in set_rows]
-            try:  # one assignment for all (all scalars, or all arrays of the batch)
-                block = np.array([v for _, v in set_rows], dtype=float)
-                IN[index] = block[:, None] if block.ndim == 1 else block
-            except ValueError:  # scalars and arrays mixed
-                for row, value in set_rows:
-                    IN[row] = value
+        given = consts.get(_BLOCK)
+        if given is not None:  # every value in one array: one assignment
+            plan, block = given
+            if plan.kernel is None:
+                pairs = [(rows[i], k) for i, k in zip(plan.idents, plan.source, strict=True)
+                         if i in rows]
+                plan.kernel = (np.array([r for r, _ in pairs], dtype=np.intp),
+                               np.array([k for _, k in pairs], dtype=np.intp))
+            index, source = plan.kernel
+            IN[index] = block[source, None] if block.ndim == 1 else block[source]
+        else:
+            set_rows = [(rows[i], consts[i]) for i in consts[_CHANGED] if i in rows]
+            if set_rows:
+                index = [r for r, _ in set_rows]
+                try:  # one assignment for all (all scalars, or all arrays of the batch)
+                    values = np.array([v for _, v in set_rows], dtype=float)
+                    IN[index] = values[:, None] if values.ndim == 1 else values
+                except ValueError:  # scalars and arrays mixed
+                    for row, value in set_rows:
+                        IN[row] = value
         for key, value in ctl.items():
             row = rows.get(self._control_idents[key])
             if row is not None:
                 IN[row] = value
         IN[rows[TIME_STEP]] = ctl["time_step"]
         ST = np.empty((len(module.STATICS), n))
-        key = tuple(sel)
-        pair = self._kernel_sel.get(key)
-        if pair is None:
-            pair = self._kernel_sel[key] = (np.array([j for j, _ in sel], dtype=np.int64),
-                                            np.array([i for _, i in sel], dtype=np.int64))
-        run_kernel(module, IN, times, saves, need, pair[0], pair[1], out, ST)
+        run_kernel(module, IN, times, saves, selection.need, selection.sel_j, selection.sel_i,
+                   out, ST)
         return dict(zip(self._static_names, ST, strict=True))
 
 
