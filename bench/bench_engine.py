@@ -13,21 +13,30 @@ For each model in ``models/`` (or ``--model``), in one process and one run:
   repository checkout, so C is not run here. Ratios are taken against ``--c-us``, a per-run
   time of a C build of the same model measured on the same machine (default 139 us: the
   figure issue 13 reports for SDEverywhere's C, gcc -O2, stocks only); they are printed as a
-  reference, not as a same-run measurement.
+  reference, not as a same-run measurement.  It was measured on the model of commit 0f028a9
+  (139 constants, 24 stocks, 163 variables; sha256 9dd0fa99...); the bench says when the
+  model it runs is another version (the shipped one has grown since: its ratios against that
+  figure overstate the engine's cost).  ``git show 0f028a9:models/northeast.mdl > x.mdl`` and
+  ``--model x.mdl`` runs the engine on that version.
 
 Printed: microseconds per member (per run for PySD; the engine's figures are the best of
-repeated calls) and ratios engine/C reference (below 1: the engine is faster).
+repeated calls) and ratios engine/C reference (below 1: the engine is faster).  At N = 1
+the compiled loop is timed twice: with every constant set (as at every N) and with none.
+``--threads`` adds, for the compiled loop, one thread against the default (every core, or
+``$CYCLE_THREADS``) at each N, in alternation.
 Targets (issue 13): N = 1 no slower than C; N >= 10^4 at most half of C.
 
 Usage::
 
     python bench/bench_engine.py [--model models/x.mdl ...] [--sizes 1,10,100,1000,10000]
-        [--big] [--all-max 1000] [--pysd-runs 10] [--c-us 139]
+        [--big] [--all-max 1000] [--pysd-runs 10] [--c-us 139] [--backends numba,numpy]
+        [--threads]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import shutil
 import sys
@@ -42,6 +51,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cycle.engine import build_engine  # noqa: E402
+from cycle.engine.compiled import default_threads, threads_for  # noqa: E402
+
+C_MODEL_SHA256 = "9dd0fa999afec023245fba9a5f5a30b35ae8e9c19da900a4cbe58a364432355c"
+"""sha256 of the model version the --c-us default was measured on (commit 0f028a9)."""
 
 
 def perturbed(engine, rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
@@ -105,35 +118,67 @@ def bench_model(model: Path, args) -> None:
     engine.compile()  # one-time Numba compilation, outside the timings
     print(f"\n== {model.name}: {engine} (build+compile {time.perf_counter() - start:.1f} s)")
     stocks = engine.stocks
-    pysd_us = pysd_per_run(model, engine, args.pysd_runs, rng)
-    print(f"PySD: {pysd_us:,.0f} us per run (median of {args.pysd_runs}, Model.run only)")
-
-    print(f"C reference: {args.c_us:g} us per run (--c-us; not measured in this run)")
+    if args.pysd_runs > 0:
+        pysd_us = pysd_per_run(model, engine, args.pysd_runs, rng)
+        print(f"PySD: {pysd_us:,.0f} us per run (median of {args.pysd_runs}, Model.run only)")
+    else:
+        pysd_us = float("nan")
+    same = hashlib.sha256(model.read_bytes()).hexdigest() == C_MODEL_SHA256
+    print(f"C reference: {args.c_us:g} us per run (--c-us; not measured in this run; "
+          + ("measured on this model version)" if same else
+             "measured on another version of the model, sha256 9dd0fa99...: ratios are "
+             "indicative only)"))
 
     sizes = list(args.sizes) + ([100_000] if args.big else [])
-    header = (f"{'N':>7} {'loop':>6} {'outputs':>7} {'us/member':>11} {'C us':>8} {'x C':>7} "
-              f"{'PySD/eng':>9}")
+    header = (f"{'N':>7} {'loop':>6} {'outputs':>7} {'params':>6} {'us/member':>11} "
+              f"{'C us':>8} {'x C':>7} {'PySD/eng':>9}")
     print(header)
     print("-" * len(header))
     for n in sizes:
         params = perturbed(engine, rng, n)
         c_us = {"stocks": args.c_us}
-        for backend in ("numba", "numpy"):
+        for backend in args.backends:
             for label, columns in (("stocks", stocks), ("all", None)):
                 if label == "all" and n > args.all_max:
                     continue
                 if backend == "numpy" and n == 1 and label == "all" and args.quick:
                     continue
+                sets = [("all", params)] + ([("none", {})] if n == 1 and backend == "numba"
+                                            else [])
+                for set_label, given in sets:
 
-                def run(params=params, columns=columns, backend=backend, n=n):
-                    return engine.run(params, n=n, return_columns=columns, backend=backend)
+                    def run(params=given, columns=columns, backend=backend, n=n):
+                        return engine.run(params, n=n, return_columns=columns, backend=backend)
 
-                seconds = args.seconds if n < 10_000 else 0.0
-                us = per_member(run, n, seconds)
-                ratio = us / c_us[label] if label in c_us else float("nan")
-                print(f"{n:>7} {backend:>6} {label:>7} {us:>11.2f} "
-                      f"{c_us.get(label, float('nan')):>8.1f} {ratio:>7.3f} "
-                      f"{pysd_us / us:>9.0f}", flush=True)
+                    seconds = args.seconds if n < 10_000 else 0.0
+                    us = per_member(run, n, seconds)
+                    ratio = us / c_us[label] if label in c_us else float("nan")
+                    print(f"{n:>7} {backend:>6} {label:>7} {set_label:>6} {us:>11.2f} "
+                          f"{c_us.get(label, float('nan')):>8.1f} {ratio:>7.3f} "
+                          f"{pysd_us / us:>9.0f}", flush=True)
+    if args.threads:
+        bench_threads(engine, sizes, args)
+
+
+def bench_threads(engine, sizes: list[int], args) -> None:
+    """The compiled loop on one thread against the default, alternated, best of each."""
+    cores = default_threads()
+    print(f"\ncompiled loop, stocks: 1 thread against {cores} (best of {args.repeats} "
+          "alternated calls each; us per member)")
+    print(f"{'N':>7} {'threads':>7} {'1 thread':>9} {'default':>9} {'speed-up':>8} {'x C':>7}")
+    rng = np.random.default_rng(2)
+    for n in sizes:
+        params = perturbed(engine, rng, n)
+        best = {1: float("inf"), cores: float("inf")}
+        for _ in range(args.repeats):
+            for threads in best:
+                start = time.perf_counter()
+                engine.run(params, n=n, return_columns=engine.stocks, backend="numba",
+                           threads=threads)
+                best[threads] = min(best[threads], time.perf_counter() - start)
+        one, many = best[1] / n * 1e6, best[cores] / n * 1e6
+        print(f"{n:>7} {threads_for(n, cores):>7} {one:>9.2f} {many:>9.2f} {one / many:>8.2f} "
+              f"{many / args.c_us:>7.3f}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -145,18 +190,27 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--big", action="store_true", help="also N = 100000")
     parser.add_argument("--all-max", type=int, default=1000,
                         help="largest N for which every variable is returned")
-    parser.add_argument("--pysd-runs", type=int, default=10)
+    parser.add_argument("--pysd-runs", type=int, default=10, help="0 skips PySD")
     parser.add_argument("--seconds", type=float, default=0.5,
                         help="time spent per measurement below N = 10^4")
     parser.add_argument("--quick", action="store_true", help="skip the NumPy loop's N=1 all")
+    parser.add_argument("--backends", default=["numba", "numpy"],
+                        type=lambda s: [x.strip() for x in s.split(",")],
+                        help="loops to time (default numba,numpy)")
+    parser.add_argument("--threads", action="store_true",
+                        help="also time the compiled loop on 1 thread against the default")
+    parser.add_argument("--repeats", type=int, default=5,
+                        help="alternated calls per thread count with --threads")
     parser.add_argument("--c-us", type=float, default=139.0,
                         help="per-run time (us) of a C build of the model, as the ratios' reference")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     models = args.model or sorted((ROOT / "models").glob("*.mdl"))
-    print(f"cpus: {os.cpu_count()}; load average {os.getloadavg()[0]:.1f}")
+    print(f"cpus: {os.cpu_count()}; compiled-loop threads {default_threads()}; "
+          f"load average {os.getloadavg()[0]:.1f}")
     for model in models:
         bench_model(Path(model).resolve(), args)
+    print(f"\nload average at the end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

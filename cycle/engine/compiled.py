@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["is_compiled", "load_kernel", "numba_available", "run_kernel", "warm",
-           "write_kernel_file"]
+__all__ = ["THREAD_MIN_RUNS", "available_cores", "default_threads", "is_compiled", "load_kernel",
+           "numba_available", "run_kernel", "threads_for", "warm", "write_kernel_file"]
 
 
 @functools.cache
@@ -75,19 +75,62 @@ def warm(path: str | Path) -> None:
           np.empty((len(module.STATICS), 0)))
 
 
-_THREAD_MIN = 256  # members per thread below which one thread is faster
-_CPUS = os.cpu_count() or 1
+THREAD_MIN_RUNS = 32
+"""Members per thread below which the compiled loop runs on fewer threads (measured with
+``bench/bench_engine.py --threads``: starting a thread costs about 0.1 ms, a member of the
+Northeast model about 0.1-0.2 ms)."""
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity; ``os.cpu_count()`` elsewhere)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def default_threads() -> int:
+    """Threads the compiled loop uses for a large batch: ``$CYCLE_THREADS`` if set, else
+    every available core.
+
+    Raises
+    ------
+    ValueError
+        If ``CYCLE_THREADS`` is not a positive integer.
+    """
+    text = os.environ.get("CYCLE_THREADS", "").strip()
+    if not text:
+        return available_cores()
+    try:
+        threads = int(text)
+    except ValueError:
+        threads = 0
+    if threads < 1:
+        raise ValueError(f"CYCLE_THREADS must be a positive integer, not {text!r}")
+    return threads
+
+
+def threads_for(n: int, threads: int | None = None) -> int:
+    """Threads a batch of `n` members runs on: at most `threads` (default
+    :func:`default_threads`), and at least :data:`THREAD_MIN_RUNS` members each."""
+    if threads is None:
+        threads = default_threads()
+    elif threads < 1:
+        raise ValueError(f"threads must be a positive integer, not {threads!r}")
+    return max(1, min(int(threads), n // THREAD_MIN_RUNS))
 
 
 def run_kernel(module, IN: np.ndarray, times: np.ndarray, saves: np.ndarray,
                need: np.ndarray, sel_j: np.ndarray, sel_i: np.ndarray, out: np.ndarray,
-               ST: np.ndarray) -> None:
-    """Run the compiled loop on every member (columns of ``IN``), one slice per core.
+               ST: np.ndarray, threads: int | None = None) -> None:
+    """Run the compiled loop on every member (columns of ``IN``), split into contiguous
+    member ranges over :func:`threads_for` threads (the kernel releases the GIL; members are
+    independent, so the split changes no result bit).
 
     Writes ``out[row, member, saved]`` (C-contiguous) and ``ST[static, member]`` in place.
     """
     n = IN.shape[1]
-    threads = max(1, min(_CPUS, n // _THREAD_MIN))
+    threads = threads_for(n, threads)
     if threads == 1:
         _call(module, IN, times, saves, need, sel_j, sel_i, out, ST)
         return

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from cycle.engine.compiled import (
+    default_threads,
     is_compiled,
     load_kernel,
     numba_available,
@@ -514,7 +515,7 @@ class BatchEngine:
             n: int | None = None, final_time: float | None = None,
             saveper: float | None = None, time_step: float | None = None,
             return_columns: Sequence[str] | None = None, backend: str = "auto",
-            out: np.ndarray | None = None) -> BatchResult:
+            out: np.ndarray | None = None, threads: int | None = None) -> BatchResult:
         """Simulate ``n`` parameter sets in one pass.
 
         Parameters
@@ -542,6 +543,11 @@ class BatchEngine:
             Array of shape and row order :meth:`output_layout` gives, into which the saved
             values of the time-varying columns are written (e.g. a chunk of a larger
             result); the returned values are views of it.
+        threads : int, optional
+            Threads the compiled loop splits the members over (default ``$CYCLE_THREADS``,
+            else every available core); batches below
+            :data:`~cycle.engine.compiled.THREAD_MIN_RUNS` members a thread use fewer.
+            Results do not depend on it.  The NumPy loop runs on one thread.
 
         Returns
         -------
@@ -555,6 +561,11 @@ class BatchEngine:
         """
         if backend not in BACKENDS:
             raise ValueError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
+        if threads is None:
+            threads = default_threads()  # checks $CYCLE_THREADS before any work
+        elif isinstance(threads, bool) or not isinstance(threads, int | np.integer) \
+                or threads < 1:
+            raise ValueError(f"threads must be a positive integer, not {threads!r}")
         consts, n = self._parameters(params or {}, n)
         if n >= 1024:
             _tune_malloc()
@@ -570,7 +581,8 @@ class BatchEngine:
         elif out.shape != shape or out.dtype != np.float64:
             raise ValueError(f"out must be a float64 array of shape {shape}, not "
                              f"{out.dtype}{out.shape}")
-        statics = self._execute(consts, ctl, times, saves, selection, out, backend, n)
+        statics = self._execute(consts, ctl, times, saves, selection, out, backend, n,
+                                 threads)
         values = dict(zip(selection.dynamic, out, strict=True))
         if selection.fixed:
             values = self._fixed_values(selection, values, consts, statics, ctl, n, len(saved))
@@ -692,7 +704,7 @@ class BatchEngine:
 
     def _execute(self, consts: dict[str, object], ctl: dict[str, float], times: np.ndarray,
                  saves: np.ndarray, selection: _Selection, out: np.ndarray, backend: str,
-                 n: int) -> dict[str, object]:
+                 n: int, threads: int = 1) -> dict[str, object]:
         if backend == "numba" and not self.has_kernel:
             if self._kernel_refusal is not None:
                 raise UnsupportedConstruct(*self._kernel_refusal,
@@ -705,14 +717,15 @@ class BatchEngine:
                 self._log_numpy_loop(n)
         if backend == "numba":
             self.compile()  # synchronous: never races the run it serves
-            return self._run_kernel(consts, ctl, times, saves, selection, out, n)
+            return self._run_kernel(consts, ctl, times, saves, selection, out, n, threads)
         # Division by zero, overflow and NaN follow IEEE rules as in PySD's NumPy calls;
         # IF THEN ELSE / ZIDZ evaluate both branches, so warnings would be spurious.
         with np.errstate(all="ignore"):
             return self._simulate(consts, ctl, times, saves, selection.need, selection.sel,
                                   out)
 
-    def _run_kernel(self, consts, ctl, times, saves, selection, out, n) -> dict[str, object]:
+    def _run_kernel(self, consts, ctl, times, saves, selection, out, n, threads
+                    ) -> dict[str, object]:
         module = self._kernel_module()
         if self._kernel_rows is None:
             self._kernel_rows = {ident: r for r, ident in enumerate(module.INPUTS)}
@@ -748,7 +761,7 @@ class BatchEngine:
         IN[rows[TIME_STEP]] = ctl["time_step"]
         ST = np.empty((len(module.STATICS), n))
         run_kernel(module, IN, times, saves, selection.need, selection.sel_j, selection.sel_i,
-                   out, ST)
+                   out, ST, threads)
         return dict(zip(self._static_names, ST, strict=True))
 
 
