@@ -225,6 +225,8 @@ class _KeyPlan:
     """Constant identifiers set (each once; a later name wins)."""
     source: np.ndarray
     """For each identifier, the position of the name (and of its value) that sets it."""
+    const_index: np.ndarray
+    """For each identifier, its index among the engine's constants."""
     kernel: tuple[np.ndarray, np.ndarray] | None = None
     """(rows of the compiled loop's input matrix, positions of their values), once needed."""
     position: dict[str, int] = field(init=False)
@@ -248,6 +250,11 @@ class _Selection:
     fixed: list[str]
     """Time-invariant columns (constants, static variables, time settings)."""
     dims: dict[str, tuple[list[str], dict[str, list[str]]]]
+    order: list[int] | None = None
+    """Position of each column among the dynamic then the fixed ones, once needed."""
+    fixed_layout: tuple | None = None
+    """(row of each constant in the fixed matrix or -1, default of each fixed row, (row,
+    name) of the other fixed columns), once needed."""
     sel_j: np.ndarray = field(init=False)
     sel_i: np.ndarray = field(init=False)
 
@@ -342,6 +349,7 @@ class BatchEngine:
         self._control_lookup = {_normal(v): k for k, v in self._control_names.items()}
         self._defaults = {self._idents[name]: np.float64(value)
                           for name, value in self.constants.items()}
+        self._const_index = {ident: k for k, ident in enumerate(self._defaults)}
         self._name_cache: dict[tuple[str, bool], list[str]] = {}
         self._param_idents: dict[str, list[str]] = {}
         self._key_plans: dict[tuple, _KeyPlan] = {}
@@ -434,7 +442,8 @@ class BatchEngine:
                     target.pop(ident, None)  # a later key wins, as in a dict update
                     target[ident] = k
             plan = _KeyPlan(list(target), np.fromiter(target.values(), dtype=np.intp,
-                                                      count=len(target)))
+                                                      count=len(target)),
+                            np.array([self._const_index[i] for i in target], dtype=np.intp))
             if len(self._key_plans) > 256:
                 self._key_plans.clear()
             self._key_plans[keys] = plan
@@ -591,28 +600,52 @@ class BatchEngine:
     def _fixed_values(self, selection: _Selection, values: dict[str, np.ndarray],
                       consts: dict[str, object], statics: dict[str, object],
                       ctl: dict[str, float], n: int, saves: int) -> dict[str, np.ndarray]:
-        """The result's columns in request order, time-invariant ones added."""
+        """The result's columns in request order, time-invariant ones added: each a row of
+        one ``(fixed, n)`` matrix, spread over the saved times in one copy when that is
+        cheap, else as broadcast views."""
         fixed = selection.fixed
-        flat = (n, saves)
-        # time-invariant columns: one small block when that is cheap, else broadcast views
-        block = (np.empty((len(fixed), n, saves)) if len(fixed) * n * saves <= 2**20
-                 else None)
-        for k, name in enumerate(fixed):
-            if name in self.constants:
-                value = consts[self._idents[name]]
-            elif name in statics:
-                value = statics[name]
-            else:
-                value = ctl[self._control_lookup[_normal(name)]]
-            if block is not None:
-                block[k] = value[:, None] if np.ndim(value) else value
-            else:
-                value = np.asarray(value, dtype=float)
-                values[name] = np.broadcast_to(value[:, None] if value.ndim else value, flat)
-        if block is not None:
+        if selection.fixed_layout is None:
+            slot = np.full(len(self._const_index), -1, dtype=np.intp)
+            base = np.full(len(fixed), np.nan)
+            others = []
             for k, name in enumerate(fixed):
-                values[name] = block[k]
-        return {name: values[name] for name in selection.columns}
+                if name in self.constants:
+                    ident = self._idents[name]
+                    slot[self._const_index[ident]] = k
+                    base[k] = self._defaults[ident]
+                else:
+                    others.append((k, name))
+            selection.fixed_layout = (slot, base, others)
+        slot, base, others = selection.fixed_layout
+        F = np.empty((len(fixed), n))
+        F[:] = base[:, None]
+        given = consts.get(_BLOCK)
+        if given is not None:
+            plan, block = given
+            rows = slot[plan.const_index]
+            chosen = rows >= 0
+            F[rows[chosen]] = (block[plan.source[chosen], None] if block.ndim == 1
+                               else block[plan.source[chosen]])
+        else:
+            for ident in consts[_CHANGED]:
+                k = slot[self._const_index[ident]]
+                if k >= 0:
+                    F[k] = consts[ident]
+        for k, name in others:
+            F[k] = statics[name] if name in statics else ctl[
+                self._control_lookup[_normal(name)]]
+        if len(fixed) * n * saves <= 2**20:
+            block3 = np.empty((len(fixed), n, saves))
+            block3[:] = F[:, :, None]
+            views = [*values.values(), *block3]
+        else:
+            views = [*values.values(), *(np.broadcast_to(F[k][:, None], (n, saves))
+                                         for k in range(len(fixed)))]
+        if selection.order is None:  # position of each column among dynamic + fixed
+            where = {name: k for k, name in enumerate([*selection.dynamic, *fixed])}
+            selection.order = [where[name] for name in selection.columns]
+        return dict(zip(selection.columns, map(views.__getitem__, selection.order),
+                        strict=True))
 
     def _selection(self, return_columns: Sequence[str] | None) -> _Selection:
         """What a request of columns needs (cached)."""
