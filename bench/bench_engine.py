@@ -23,7 +23,10 @@ Printed: microseconds per member (per run for PySD; the engine's figures are the
 repeated calls) and ratios engine/C reference (below 1: the engine is faster).  At N = 1
 the compiled loop is timed twice: with every constant set (as at every N) and with none.
 ``--threads`` adds, for the compiled loop, one thread against the default (every core, or
-``$CYCLE_THREADS``) at each N, in alternation.
+``$CYCLE_THREADS``) at each N, in alternation.  ``--c-plan`` also builds the engine's own plan
+of the model as C with gcc -O2 (bench/c_reference.py: not SDEverywhere's C, checked to agree
+with the compiled loop) and times it on the same inputs in the same run ("x Cplan": engine
+over that C, one C thread).
 Targets (issue 13): N = 1 no slower than C; N >= 10^4 at most half of C.
 
 Usage::
@@ -39,6 +42,7 @@ import argparse
 import hashlib
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -49,6 +53,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from cycle.engine import build_engine  # noqa: E402
 from cycle.engine.compiled import default_threads, threads_for  # noqa: E402
@@ -129,14 +134,38 @@ def bench_model(model: Path, args) -> None:
              "measured on another version of the model, sha256 9dd0fa99...: ratios are "
              "indicative only)"))
 
+    plan_c = None
+    if args.c_plan:
+        from c_reference import CReference
+
+        try:
+            plan_c = CReference(model, engine)
+        except (RuntimeError, OSError, subprocess.CalledProcessError) as error:
+            print(f"C of the plan: not built ({error})")
+        else:
+            check = perturbed(engine, np.random.default_rng(5), 20)
+            worst = plan_c.check(check, 20, stocks)
+            print(f"C of the plan (gcc -O2, {plan_c.lines} lines, not SDEverywhere): stocks "
+                  f"of 20 perturbed members differ from the compiled loop by at most {worst:.2g}"
+                  " (relative)")
+            if not worst <= 1e-9:
+                print("  -> disagrees; C-plan ratios are not printed")
+                plan_c = None
+
     sizes = list(args.sizes) + ([100_000] if args.big else [])
     header = (f"{'N':>7} {'loop':>6} {'outputs':>7} {'params':>6} {'us/member':>11} "
-              f"{'C us':>8} {'x C':>7} {'PySD/eng':>9}")
+              f"{'C us':>8} {'x C':>7} {'x Cplan':>7} {'PySD/eng':>9}")
     print(header)
     print("-" * len(header))
+    c_plan_us: dict[int, float] = {}
     for n in sizes:
         params = perturbed(engine, rng, n)
         c_us = {"stocks": args.c_us}
+        if plan_c is not None:
+            c_plan_us[n] = per_member(plan_c.setup(params, n, stocks), n,
+                                      args.seconds if n < 10_000 else 0.0)
+            print(f"{n:>7} {'C-plan':>6} {'stocks':>7} {'all':>6} {c_plan_us[n]:>11.2f}",
+                  flush=True)
         for backend in args.backends:
             for label, columns in (("stocks", stocks), ("all", None)):
                 if label == "all" and n > args.all_max:
@@ -153,32 +182,41 @@ def bench_model(model: Path, args) -> None:
                     seconds = args.seconds if n < 10_000 else 0.0
                     us = per_member(run, n, seconds)
                     ratio = us / c_us[label] if label in c_us else float("nan")
+                    plan_ratio = (us / c_plan_us[n] if label == "stocks" and n in c_plan_us
+                                  else float("nan"))
                     print(f"{n:>7} {backend:>6} {label:>7} {set_label:>6} {us:>11.2f} "
                           f"{c_us.get(label, float('nan')):>8.1f} {ratio:>7.3f} "
-                          f"{pysd_us / us:>9.0f}", flush=True)
+                          f"{plan_ratio:>7.3f} {pysd_us / us:>9.0f}", flush=True)
     if args.threads:
-        bench_threads(engine, sizes, args)
+        bench_threads(engine, sizes, args, plan_c)
 
 
-def bench_threads(engine, sizes: list[int], args) -> None:
-    """The compiled loop on one thread against the default, alternated, best of each."""
+def bench_threads(engine, sizes: list[int], args, plan_c=None) -> None:
+    """The compiled loop on one thread against the default (and the plan's C, one thread),
+    alternated call by call, best of each."""
     cores = default_threads()
     print(f"\ncompiled loop, stocks: 1 thread against {cores} (best of {args.repeats} "
           "alternated calls each; us per member)")
-    print(f"{'N':>7} {'threads':>7} {'1 thread':>9} {'default':>9} {'speed-up':>8} {'x C':>7}")
+    print(f"{'N':>7} {'threads':>7} {'1 thread':>9} {'default':>9} {'speed-up':>8} {'x C':>7} "
+          f"{'C-plan':>8} {'x Cplan':>7}")
     rng = np.random.default_rng(2)
     for n in sizes:
         params = perturbed(engine, rng, n)
-        best = {1: float("inf"), cores: float("inf")}
+        runs = {threads: (lambda t=threads, p=params, n=n: engine.run(
+            p, n=n, return_columns=engine.stocks, backend="numba", threads=t))
+            for threads in (1, cores)}
+        if plan_c is not None:
+            runs["C"] = plan_c.setup(params, n, engine.stocks)
+        best = dict.fromkeys(runs, float("inf"))
         for _ in range(args.repeats):
-            for threads in best:
+            for key, run in runs.items():
                 start = time.perf_counter()
-                engine.run(params, n=n, return_columns=engine.stocks, backend="numba",
-                           threads=threads)
-                best[threads] = min(best[threads], time.perf_counter() - start)
+                run()
+                best[key] = min(best[key], time.perf_counter() - start)
         one, many = best[1] / n * 1e6, best[cores] / n * 1e6
+        c_plan = best.get("C", float("nan")) / n * 1e6
         print(f"{n:>7} {threads_for(n, cores):>7} {one:>9.2f} {many:>9.2f} {one / many:>8.2f} "
-              f"{many / args.c_us:>7.3f}", flush=True)
+              f"{many / args.c_us:>7.3f} {c_plan:>8.2f} {many / c_plan:>7.3f}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -201,6 +239,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="also time the compiled loop on 1 thread against the default")
     parser.add_argument("--repeats", type=int, default=5,
                         help="alternated calls per thread count with --threads")
+    parser.add_argument("--c-plan", action="store_true",
+                        help="also build the engine's plan as C (gcc -O2) and time it in the "
+                             "same run (bench/c_reference.py)")
     parser.add_argument("--c-us", type=float, default=139.0,
                         help="per-run time (us) of a C build of the model, as the ratios' reference")
     args = parser.parse_args(argv)

@@ -760,6 +760,16 @@ class BatchEngine:
     def _run_kernel(self, consts, ctl, times, saves, selection, out, n, threads
                     ) -> dict[str, object]:
         module = self._kernel_module()
+        IN = self._kernel_inputs(module, consts, ctl, n)
+        ST = np.empty((len(module.STATICS), n))
+        run_kernel(module, IN, times, saves, selection.need, selection.sel_j, selection.sel_i,
+                   out, ST, threads)
+        return dict(zip(self._static_names, ST, strict=True))
+
+    def _kernel_inputs(self, module, consts: dict[str, object], ctl: dict[str, float],
+                       n: int) -> np.ndarray:
+        """The compiled loop's input matrix ``(len(module.INPUTS), n)``: constants and time
+        settings of every member."""
         if self._kernel_rows is None:
             self._kernel_rows = {ident: r for r, ident in enumerate(module.INPUTS)}
             self._kernel_default = np.array([float(self._defaults.get(ident, np.nan))
@@ -792,10 +802,7 @@ class BatchEngine:
             if row is not None:
                 IN[row] = value
         IN[rows[TIME_STEP]] = ctl["time_step"]
-        ST = np.empty((len(module.STATICS), n))
-        run_kernel(module, IN, times, saves, selection.need, selection.sel_j, selection.sel_i,
-                   out, ST, threads)
-        return dict(zip(self._static_names, ST, strict=True))
+        return IN
 
 
 def build_engine(mdl_path: Path | str, *, cache_dir: Path | str | None = None,
