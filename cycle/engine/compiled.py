@@ -13,7 +13,6 @@ import importlib.util
 import os
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -75,10 +74,11 @@ def warm(path: str | Path) -> None:
           np.empty((len(module.STATICS), 0)))
 
 
-THREAD_MIN_RUNS = 32
-"""Members per thread below which the compiled loop runs on fewer threads (measured with
-``bench/bench_engine.py --threads``: starting a thread costs about 0.1 ms, a member of the
-Northeast model about 0.1-0.2 ms)."""
+THREAD_MIN_RUNS = 4
+"""Members per thread below which the compiled loop runs on fewer threads.  Measured on the
+Northeast model (2 cores shared with another busy process; a member ~0.23 ms; the caller
+runs one range and starts one thread): 2 threads were 0.8-1.2x as fast as one at 2 members
+(slower when the other core was busy) and 1.4-1.8x as fast from 8 members on."""
 
 
 def available_cores() -> int:
@@ -135,10 +135,22 @@ def run_kernel(module, IN: np.ndarray, times: np.ndarray, saves: np.ndarray,
         _call(module, IN, times, saves, need, sel_j, sel_i, out, ST)
         return
     edges = np.linspace(0, n, threads + 1).astype(int)
+    errors: list[BaseException] = []
 
     def part(k: int) -> None:  # each thread writes its own members of the same arrays
-        _call(module, IN, times, saves, need, sel_j, sel_i, out, ST, int(edges[k]),
-              int(edges[k + 1]))
+        try:
+            _call(module, IN, times, saves, need, sel_j, sel_i, out, ST, int(edges[k]),
+                  int(edges[k + 1]))
+        except BaseException as error:  # re-raised in the caller
+            errors.append(error)
 
-    with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(part, range(threads)))
+    # the caller runs the first range itself: one thread fewer to start
+    workers = [threading.Thread(target=part, args=(k,), daemon=True)
+               for k in range(1, threads)]
+    for worker in workers:
+        worker.start()
+    part(0)
+    for worker in workers:
+        worker.join()
+    if errors:
+        raise errors[0]
