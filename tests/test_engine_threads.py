@@ -58,7 +58,10 @@ def test_threads_give_the_bits_of_one_thread(engine):
 
 def test_thread_setting(engine, monkeypatch):
     monkeypatch.delenv("CYCLE_THREADS", raising=False)
+    monkeypatch.delenv("NUMBA_NUM_THREADS", raising=False)
     assert default_threads() == available_cores()
+    monkeypatch.setenv("NUMBA_NUM_THREADS", "1")
+    assert default_threads() == 1
     monkeypatch.setenv("CYCLE_THREADS", "3")
     assert default_threads() == 3
     assert threads_for(10 * THREAD_MIN_RUNS) == 3
@@ -69,6 +72,7 @@ def test_thread_setting(engine, monkeypatch):
         with pytest.raises(ValueError, match="CYCLE_THREADS must be a positive integer"):
             engine.run(return_columns=engine.stocks[:1], backend="numba")
     monkeypatch.delenv("CYCLE_THREADS")
+    monkeypatch.delenv("NUMBA_NUM_THREADS")
     for bad in (0, -2, 1.5, True):
         with pytest.raises(ValueError, match="threads must be a positive integer"):
             engine.run(return_columns=engine.stocks[:1], backend="numba", threads=bad)

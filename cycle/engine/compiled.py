@@ -91,22 +91,25 @@ def available_cores() -> int:
 
 def default_threads() -> int:
     """Threads the compiled loop uses for a large batch: ``$CYCLE_THREADS`` if set, else
-    every available core.
+    ``$NUMBA_NUM_THREADS`` if set, else every available core.
 
     Raises
     ------
     ValueError
-        If ``CYCLE_THREADS`` is not a positive integer.
+        If the variable used is not a positive integer.
     """
-    text = os.environ.get("CYCLE_THREADS", "").strip()
-    if not text:
+    for variable in ("CYCLE_THREADS", "NUMBA_NUM_THREADS"):
+        text = os.environ.get(variable, "").strip()
+        if text:
+            break
+    else:
         return available_cores()
     try:
         threads = int(text)
     except ValueError:
         threads = 0
     if threads < 1:
-        raise ValueError(f"CYCLE_THREADS must be a positive integer, not {text!r}")
+        raise ValueError(f"{variable} must be a positive integer, not {text!r}")
     return threads
 
 

@@ -554,7 +554,7 @@ class BatchEngine:
             result); the returned values are views of it.
         threads : int, optional
             Threads the compiled loop splits the members over (default ``$CYCLE_THREADS``,
-            else every available core); batches below
+            else ``$NUMBA_NUM_THREADS``, else every available core); batches below
             :data:`~cycle.engine.compiled.THREAD_MIN_RUNS` members a thread use fewer.
             Results do not depend on it.  The NumPy loop runs on one thread.
 
