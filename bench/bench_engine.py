@@ -8,32 +8,35 @@ For each model in ``models/`` (or ``--model``), in one process and one run:
   10^3, 10^4 (10^5 with ``--big``), returning the stocks only and every variable (every
   variable up to ``--all-max`` members: the result alone is N x saved times x variables x
   8 bytes), every constant perturbed within +-20 % of its default (inside its limits);
-* a C reference: SDEverywhere's C runtime is not published on npm (only its compiler,
-  ``@sdeverywhere/compile``, is), and this project neither ships nor builds code taken from a
-  repository checkout, so C is not run here. Ratios are taken against ``--c-us``, a per-run
-  time of a C build of the same model measured on the same machine (default 139 us: the
-  figure issue 13 reports for SDEverywhere's C, gcc -O2, stocks only); they are printed as a
-  reference, not as a same-run measurement.  It was measured on the model of commit 0f028a9
-  (139 constants, 24 stocks, 163 variables; sha256 9dd0fa99...); the bench says when the
-  model it runs is another version (the shipped one has grown since: its ratios against that
-  figure overstate the engine's cost).  ``git show 0f028a9:models/northeast.mdl > x.mdl`` and
-  ``--model x.mdl`` runs the engine on that version.
+* C references:
+
+  - ``--c-us`` (always printed, "x C"): a stated per-run time of SDEverywhere's C (default
+    139 us: the figure issue 13 reports, gcc -O2, stocks only), measured on the model of
+    commit 0f028a9 (139 constants, 24 stocks, 163 variables; sha256 9dd0fa99...). The bench
+    says when the model it runs is another version: the shipped one has grown since, so
+    its ratios against that figure overstate the engine's cost.  ``git show
+    0f028a9:models/northeast.mdl > x.mdl`` and ``--model x.mdl`` runs that version.
+  - ``--sde`` ("x SDE"): SDEverywhere's C measured in the same run.  Its C runtime is not
+    on npm and this project builds nothing from a repository checkout, so
+    bench/sde_reference.py installs the compiler from npm at run time, generates the
+    model's C and links it with a minimal runtime of our own; its stocks are checked
+    against the compiled loop before timing.  Skipped, with the reason, without npm/node/gcc.
+  - ``--c-plan`` ("x Cplan"): the engine's own plan of the model as straight-line C, gcc
+    -O2 (bench/c_reference.py; not SDEverywhere's), on the compiled loop's exact inputs: a
+    stricter reference (what a C compiler makes of the same statements).
 
 Printed: microseconds per member (per run for PySD; the engine's figures are the best of
 repeated calls) and ratios engine/C reference (below 1: the engine is faster).  At N = 1
 the compiled loop is timed twice: with every constant set (as at every N) and with none.
 ``--threads`` adds, for the compiled loop, one thread against the default (every core, or
-``$CYCLE_THREADS``) at each N, in alternation.  ``--c-plan`` also builds the engine's own plan
-of the model as C with gcc -O2 (bench/c_reference.py: not SDEverywhere's C, checked to agree
-with the compiled loop) and times it on the same inputs in the same run ("x Cplan": engine
-over that C, one C thread).
+``$CYCLE_THREADS``) at each N, and the C references (one thread), alternated call by call.
 Targets (issue 13): N = 1 no slower than C; N >= 10^4 at most half of C.
 
 Usage::
 
     python bench/bench_engine.py [--model models/x.mdl ...] [--sizes 1,10,100,1000,10000]
         [--big] [--all-max 1000] [--pysd-runs 10] [--c-us 139] [--backends numba,numpy]
-        [--threads]
+        [--threads] [--sde] [--c-plan]
 """
 
 from __future__ import annotations
@@ -134,37 +137,20 @@ def bench_model(model: Path, args) -> None:
              "measured on another version of the model, sha256 9dd0fa99...: ratios are "
              "indicative only)"))
 
-    plan_c = None
-    if args.c_plan:
-        from c_reference import CReference
-
-        try:
-            plan_c = CReference(model, engine)
-        except (RuntimeError, OSError, subprocess.CalledProcessError) as error:
-            print(f"C of the plan: not built ({error})")
-        else:
-            check = perturbed(engine, np.random.default_rng(5), 20)
-            worst = plan_c.check(check, 20, stocks)
-            print(f"C of the plan (gcc -O2, {plan_c.lines} lines, not SDEverywhere): stocks "
-                  f"of 20 perturbed members differ from the compiled loop by at most {worst:.2g}"
-                  " (relative)")
-            if not worst <= 1e-9:
-                print("  -> disagrees; C-plan ratios are not printed")
-                plan_c = None
+    refs = references(model, engine, stocks, args)
 
     sizes = list(args.sizes) + ([100_000] if args.big else [])
     header = (f"{'N':>7} {'loop':>6} {'outputs':>7} {'params':>6} {'us/member':>11} "
-              f"{'C us':>8} {'x C':>7} {'x Cplan':>7} {'PySD/eng':>9}")
+              f"{'C us':>8} {'x C':>7} {'x SDE':>7} {'x Cplan':>7} {'PySD/eng':>9}")
     print(header)
     print("-" * len(header))
-    c_plan_us: dict[int, float] = {}
     for n in sizes:
         params = perturbed(engine, rng, n)
         c_us = {"stocks": args.c_us}
-        if plan_c is not None:
-            c_plan_us[n] = per_member(plan_c.setup(params, n, stocks), n,
-                                      args.seconds if n < 10_000 else 0.0)
-            print(f"{n:>7} {'C-plan':>6} {'stocks':>7} {'all':>6} {c_plan_us[n]:>11.2f}",
+        ref_us: dict[str, float] = {}
+        for name, ref in refs.items():
+            ref_us[name] = per_member(ref(params, n), n, args.seconds if n < 10_000 else 0.0)
+            print(f"{n:>7} {name:>6} {'stocks':>7} {'all':>6} {ref_us[name]:>11.2f}",
                   flush=True)
         for backend in args.backends:
             for label, columns in (("stocks", stocks), ("all", None)):
@@ -182,31 +168,75 @@ def bench_model(model: Path, args) -> None:
                     seconds = args.seconds if n < 10_000 else 0.0
                     us = per_member(run, n, seconds)
                     ratio = us / c_us[label] if label in c_us else float("nan")
-                    plan_ratio = (us / c_plan_us[n] if label == "stocks" and n in c_plan_us
-                                  else float("nan"))
+                    same = {name: (us / ref_us[name] if label == "stocks" else float("nan"))
+                            for name in ref_us}
                     print(f"{n:>7} {backend:>6} {label:>7} {set_label:>6} {us:>11.2f} "
                           f"{c_us.get(label, float('nan')):>8.1f} {ratio:>7.3f} "
-                          f"{plan_ratio:>7.3f} {pysd_us / us:>9.0f}", flush=True)
+                          f"{same.get('SDE-C', float('nan')):>7.3f} "
+                          f"{same.get('C-plan', float('nan')):>7.3f} {pysd_us / us:>9.0f}",
+                          flush=True)
     if args.threads:
-        bench_threads(engine, sizes, args, plan_c)
+        bench_threads(engine, sizes, args, refs)
 
 
-def bench_threads(engine, sizes: list[int], args, plan_c=None) -> None:
-    """The compiled loop on one thread against the default (and the plan's C, one thread),
-    alternated call by call, best of each."""
+def references(model: Path, engine, stocks: list[str], args) -> dict:
+    """Same-run C references asked for (``--sde``, ``--c-plan``), each checked against the
+    compiled loop on 20 perturbed members: name -> ``make(params, n)`` giving a run
+    function."""
+    refs: dict = {}
+    check = perturbed(engine, np.random.default_rng(5), 20)
+    if args.sde:
+        from sde_reference import SDEReference
+
+        try:
+            sde = SDEReference(model, engine)
+        except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+            print(f"SDEverywhere C: not run ({error}); the --c-us figure stands in")
+        else:
+            worst = sde.check(check, 20)
+            note = (f"; TANH written with EXP in {sde.tanh} place(s)" if sde.tanh else "")
+            print(f"SDEverywhere {sde.version} C (npm compiler, cycle's minimal runtime, gcc "
+                  f"-O2{note}): stocks of 20 perturbed members differ from the compiled loop "
+                  f"by at most {worst:.2g} (relative)")
+            if worst <= 1e-9:
+                refs["SDE-C"] = sde.setup
+            else:
+                print("  -> disagrees; no SDE ratios")
+    if args.c_plan:
+        from c_reference import CReference
+
+        try:
+            plan_c = CReference(model, engine)
+        except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+            print(f"C of the plan: not built ({error})")
+        else:
+            worst = plan_c.check(check, 20, stocks)
+            print(f"C of the plan (gcc -O2, {plan_c.lines} lines, not SDEverywhere): stocks "
+                  f"of 20 perturbed members differ from the compiled loop by at most {worst:.2g}"
+                  " (relative)")
+            if worst <= 1e-9:
+                refs["C-plan"] = lambda params, n: plan_c.setup(params, n, stocks)
+            else:
+                print("  -> disagrees; no C-plan ratios")
+    return refs
+
+
+def bench_threads(engine, sizes: list[int], args, refs: dict) -> None:
+    """The compiled loop on one thread against the default (and the same-run C references,
+    one thread), alternated call by call, best of each."""
     cores = default_threads()
     print(f"\ncompiled loop, stocks: 1 thread against {cores} (best of {args.repeats} "
           "alternated calls each; us per member)")
     print(f"{'N':>7} {'threads':>7} {'1 thread':>9} {'default':>9} {'speed-up':>8} {'x C':>7} "
-          f"{'C-plan':>8} {'x Cplan':>7}")
+          f"{'SDE-C':>8} {'x SDE':>7} {'C-plan':>8} {'x Cplan':>7}")
     rng = np.random.default_rng(2)
     for n in sizes:
         params = perturbed(engine, rng, n)
         runs = {threads: (lambda t=threads, p=params, n=n: engine.run(
             p, n=n, return_columns=engine.stocks, backend="numba", threads=t))
             for threads in (1, cores)}
-        if plan_c is not None:
-            runs["C"] = plan_c.setup(params, n, engine.stocks)
+        for name, make in refs.items():
+            runs[name] = make(params, n)
         best = dict.fromkeys(runs, float("inf"))
         for _ in range(args.repeats):
             for key, run in runs.items():
@@ -214,9 +244,11 @@ def bench_threads(engine, sizes: list[int], args, plan_c=None) -> None:
                 run()
                 best[key] = min(best[key], time.perf_counter() - start)
         one, many = best[1] / n * 1e6, best[cores] / n * 1e6
-        c_plan = best.get("C", float("nan")) / n * 1e6
+        sde = best.get("SDE-C", float("nan")) / n * 1e6
+        c_plan = best.get("C-plan", float("nan")) / n * 1e6
         print(f"{n:>7} {threads_for(n, cores):>7} {one:>9.2f} {many:>9.2f} {one / many:>8.2f} "
-              f"{many / args.c_us:>7.3f} {c_plan:>8.2f} {many / c_plan:>7.3f}", flush=True)
+              f"{many / args.c_us:>7.3f} {sde:>8.2f} {many / sde:>7.3f} {c_plan:>8.2f} "
+              f"{many / c_plan:>7.3f}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -239,6 +271,10 @@ def main(argv: list[str] | None = None) -> None:
                         help="also time the compiled loop on 1 thread against the default")
     parser.add_argument("--repeats", type=int, default=5,
                         help="alternated calls per thread count with --threads")
+    parser.add_argument("--sde", action="store_true",
+                        help="also run SDEverywhere's C in the same run: its compiler from npm "
+                             "(installed at run time) with a minimal runtime of our own "
+                             "(bench/sde_reference.py; needs npm, node, gcc)")
     parser.add_argument("--c-plan", action="store_true",
                         help="also build the engine's plan as C (gcc -O2) and time it in the "
                              "same run (bench/c_reference.py)")
