@@ -81,8 +81,10 @@ runs one range and starts one thread): 2 threads were 0.8-1.2x as fast as one at
 (slower when the other core was busy) and 1.4-1.8x as fast from 8 members on."""
 
 
+@functools.cache
 def available_cores() -> int:
-    """Cores this process may run on (its CPU affinity; ``os.cpu_count()`` elsewhere)."""
+    """Cores this process may run on (its CPU affinity when first asked;
+    ``os.cpu_count()`` elsewhere)."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):  # pragma: no cover - not Linux
