@@ -27,7 +27,8 @@ For each model in ``models/`` (or ``--model``), in one process and one run:
 
 Printed: microseconds per member (per run for PySD; the engine's figures are the best of
 repeated calls) and ratios engine/C reference (below 1: the engine is faster).  At N = 1
-the compiled loop is timed twice: with every constant set (as at every N) and with none.
+the compiled loop is timed three times: with every constant set as an array of runs (as at
+every N), every constant set as a float, and none set.
 ``--threads`` adds, for the compiled loop, one thread against the default (every core, or
 ``$CYCLE_THREADS``) at each N, and the C references (one thread), alternated call by call.
 Targets (issue 13): N = 1 no slower than C; N >= 10^4 at most half of C.
@@ -158,8 +159,9 @@ def bench_model(model: Path, args) -> None:
                     continue
                 if backend == "numpy" and n == 1 and label == "all" and args.quick:
                     continue
-                sets = [("all", params)] + ([("none", {})] if n == 1 and backend == "numba"
-                                            else [])
+                sets = [("all", params)] + (
+                    [("floats", {k: float(v[0]) for k, v in params.items()}), ("none", {})]
+                    if n == 1 and backend == "numba" else [])
                 for set_label, given in sets:
 
                     def run(params=given, columns=columns, backend=backend, n=n):
