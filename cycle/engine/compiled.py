@@ -74,6 +74,8 @@ def warm(path: str | Path) -> None:
           np.empty((len(module.STATICS), 0)))
 
 
+CHUNKS_PER_THREAD = 8
+"""Chunks of members per thread (handed out as threads get free)."""
 THREAD_MIN_RUNS = 4
 """Members per thread below which the compiled loop runs on fewer threads.  Measured on the
 Northeast model (2 cores shared with another busy process; a member ~0.23 ms; the caller
@@ -128,9 +130,9 @@ def threads_for(n: int, threads: int | None = None) -> int:
 def run_kernel(module, IN: np.ndarray, times: np.ndarray, saves: np.ndarray,
                need: np.ndarray, sel_j: np.ndarray, sel_i: np.ndarray, out: np.ndarray,
                ST: np.ndarray, threads: int | None = None) -> None:
-    """Run the compiled loop on every member (columns of ``IN``), split into contiguous
-    member ranges over :func:`threads_for` threads (the kernel releases the GIL; members are
-    independent, so the split changes no result bit).
+    """Run the compiled loop on every member (columns of ``IN``), in chunks of contiguous
+    members taken by :func:`threads_for` threads as they get free (the kernel releases the
+    GIL; members are independent, so the split changes no result bit).
 
     Writes ``out[row, member, saved]`` (C-contiguous) and ``ST[static, member]`` in place.
     """
@@ -139,22 +141,31 @@ def run_kernel(module, IN: np.ndarray, times: np.ndarray, saves: np.ndarray,
     if threads == 1:
         _call(module, IN, times, saves, need, sel_j, sel_i, out, ST)
         return
-    edges = np.linspace(0, n, threads + 1).astype(int)
+    # members are handed out in chunks (about CHUNKS_PER_THREAD a thread), each taken by
+    # whichever thread is free: on a shared machine a thread whose core is busy with another
+    # process takes fewer, instead of holding up the batch with a fixed half
+    chunk = max(THREAD_MIN_RUNS, -(-n // (threads * CHUNKS_PER_THREAD)))
+    starts = iter(range(0, n, chunk))
+    lock = threading.Lock()
     errors: list[BaseException] = []
 
-    def part(k: int) -> None:  # each thread writes its own members of the same arrays
+    def work() -> None:  # each chunk writes its own members of the same arrays
         try:
-            _call(module, IN, times, saves, need, sel_j, sel_i, out, ST, int(edges[k]),
-                  int(edges[k + 1]))
+            while not errors:
+                with lock:
+                    start = next(starts, None)
+                if start is None:
+                    return
+                _call(module, IN, times, saves, need, sel_j, sel_i, out, ST, start,
+                      min(start + chunk, n))
         except BaseException as error:  # re-raised in the caller
             errors.append(error)
 
-    # the caller runs the first range itself: one thread fewer to start
-    workers = [threading.Thread(target=part, args=(k,), daemon=True)
-               for k in range(1, threads)]
+    # the caller works too: one thread fewer to start
+    workers = [threading.Thread(target=work, daemon=True) for _ in range(threads - 1)]
     for worker in workers:
         worker.start()
-    part(0)
+    work()
     for worker in workers:
         worker.join()
     if errors:
