@@ -353,6 +353,8 @@ class BatchEngine:
         self._name_cache: dict[tuple[str, bool], list[str]] = {}
         self._param_idents: dict[str, list[str]] = {}
         self._key_plans: dict[tuple, _KeyPlan] = {}
+        self._control_fixed: bool | None = None
+        self._control_cache: dict[tuple, dict[str, float]] = {}
         self._selections: dict[tuple | None, _Selection] = {}
         self._kernel_rows: dict[str, int] | None = None
 
@@ -513,6 +515,27 @@ class BatchEngine:
         rows = [c for c in self.columns(return_columns) if c in self._dynamic]
         return rows, (len(rows), n, len(saved)), saved
 
+    def _time_settings(self, consts: Mapping[str, object], final_time, saveper, time_step
+                       ) -> dict[str, float]:
+        """The time settings of a run (cached per overrides when the model computes them
+        from no constant: then they cannot depend on the parameters)."""
+        if self._control_fixed is None:
+            try:
+                self._control({}, {})
+                self._control_fixed = True
+            except KeyError:  # a time setting reads a constant
+                self._control_fixed = False
+        if not self._control_fixed:
+            return self._control(consts, self._overrides(final_time, saveper, time_step))
+        key = (final_time, saveper, time_step)
+        ctl = self._control_cache.get(key)
+        if ctl is None:
+            ctl = self._control(consts, self._overrides(final_time, saveper, time_step))
+            if len(self._control_cache) > 64:
+                self._control_cache.clear()
+            self._control_cache[key] = ctl
+        return dict(ctl)
+
     @staticmethod
     def _overrides(final_time, saveper, time_step) -> dict[str, float]:
         return {key: value for key, value in (
@@ -578,7 +601,7 @@ class BatchEngine:
         consts, n = self._parameters(params or {}, n)
         if n >= 1024:
             _tune_malloc()
-        ctl = self._control(consts, self._overrides(final_time, saveper, time_step))
+        ctl = self._time_settings(consts, final_time, saveper, time_step)
         if not ctl["time_step"] > 0 or not ctl["saveper"] > 0:
             raise ValueError("TIME STEP and SAVEPER must be positive")
         times, saves, saved = _schedule(ctl["initial_time"], ctl["final_time"],
@@ -774,6 +797,10 @@ class BatchEngine:
             self._kernel_rows = {ident: r for r, ident in enumerate(module.INPUTS)}
             self._kernel_default = np.array([float(self._defaults.get(ident, np.nan))
                                              for ident in module.INPUTS])
+            # (time setting, row) of the settings the loop reads, then dt
+            self._kernel_control = [
+                (key, self._kernel_rows[ident]) for key, ident in self._control_idents.items()
+                if ident in self._kernel_rows] + [("time_step", self._kernel_rows[TIME_STEP])]
         rows = self._kernel_rows
         IN = np.empty((len(rows), n))
         IN[:] = self._kernel_default[:, None]
@@ -797,11 +824,8 @@ class BatchEngine:
                 except ValueError:  # scalars and arrays mixed
                     for row, value in set_rows:
                         IN[row] = value
-        for key, value in ctl.items():
-            row = rows.get(self._control_idents[key])
-            if row is not None:
-                IN[row] = value
-        IN[rows[TIME_STEP]] = ctl["time_step"]
+        for key, row in self._kernel_control:
+            IN[row] = ctl[key]
         return IN
 
 
