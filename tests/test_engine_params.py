@@ -85,3 +85,24 @@ def test_bad_parameters_get_the_same_errors(engine, backend):
     # a bad value before a bad name: the value's error, as before the fast path
     with pytest.raises(ValueError, match="could not convert"):
         run({"Gain": "fast", "Gian": 0.5})
+
+
+def test_time_settings_from_a_constant_follow_the_parameters(tmp_path):
+    mdl = tmp_path / "horizon.mdl"
+    mdl.write_text("{UTF-8}\n" + "\n".join(
+        f"{lhs}\n\t~\t{units}\n\t~\t{doc}\n\t|\n" for lhs, units, doc in [
+            ("Horizon = 6", "Month", "run length"),
+            ("Stock = INTEG(Gain*Stock, 1)", "Widget", "a stock"),
+            ("Gain = 0.1", "1/Month", "a gain"),
+            ("INITIAL TIME = 0", "Month", ""),
+            ("FINAL TIME = INITIAL TIME + Horizon", "Month", ""),
+            ("TIME STEP = 0.5", "Month [0,?]", ""),
+            ("SAVEPER = 1", "Month [0,?]", "")]))
+    engine = build_engine(mdl)
+    for backend in ("numpy", "numba"):
+        for horizon in (4.0, 6.0, 9.0, 4.0):
+            result = engine.run({"Horizon": horizon}, return_columns=["Stock"], backend=backend)
+            assert result.times[-1] == horizon
+        assert engine.run(final_time=3, backend=backend).times[-1] == 3
+        assert engine.run(backend=backend).times[-1] == 6
+    assert engine._control_fixed is False  # computed per run, never cached
