@@ -27,8 +27,9 @@ For each model in ``models/`` (or ``--model``), in one process and one run:
 
 Printed: microseconds per member (per run for PySD; the engine's figures are the best of
 repeated calls) and ratios engine/C reference (below 1: the engine is faster).  At N = 1
-the compiled loop is timed three times: with every constant set as an array of runs (as at
-every N), every constant set as a float, and none set.
+the compiled loop is timed four times: with every constant set as an array of runs (as at
+every N), every constant set as a float, none set, and every constant through
+``engine.prepare(names)(values)`` ("prep": the names looked up once, values as one array).
 ``--threads`` adds, for the compiled loop, one thread against the default (every core, or
 ``$CYCLE_THREADS``) at each N, and the C references (one thread), alternated call by call.
 Targets (issue 13): N = 1 no slower than C; N >= 10^4 at most half of C.
@@ -51,6 +52,7 @@ import sys
 import tempfile
 import time
 import warnings
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -162,10 +164,17 @@ def bench_model(model: Path, args) -> None:
                 sets = [("all", params)] + (
                     [("floats", {k: float(v[0]) for k, v in params.items()}), ("none", {})]
                     if n == 1 and backend == "numba" else [])
+                if n == 1 and backend == "numba":
+                    sets.append(("prep", params))
                 for set_label, given in sets:
 
                     def run(params=given, columns=columns, backend=backend, n=n):
                         return engine.run(params, n=n, return_columns=columns, backend=backend)
+
+                    if set_label == "prep":  # engine.prepare(names)(values): no mapping
+                        run = partial(engine.prepare(list(given), return_columns=columns,
+                                                     backend=backend),
+                                      np.array([v[0] for v in given.values()]))
 
                     seconds = args.seconds if n < 10_000 else 0.0
                     us = per_member(run, n, seconds)

@@ -106,3 +106,30 @@ def test_time_settings_from_a_constant_follow_the_parameters(tmp_path):
         assert engine.run(final_time=3, backend=backend).times[-1] == 3
         assert engine.run(backend=backend).times[-1] == 6
     assert engine._control_fixed is False  # computed per run, never cached
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_prepared_run_is_run_with_those_names(engine, backend):
+    names = ["Gain", "Birth Rate", "Birth Rate[South]", "Life[Old]"]
+    values = np.array([[0.3, 0.6, 0.9], [0.2, 0.1, 0.25], [0.4, 0.3, 0.2], [9.0, 11.0, 12.0]])
+    options = dict(final_time=8, return_columns=["Pop", "Gain", "Births"], backend=backend)
+    prepared = engine.prepare(names, **options)
+    for given in (values, values[:, 1]):
+        got = prepared(given)
+        want = engine.run(dict(zip(names, given, strict=True)), **options)
+        assert list(got.values) == list(want.values)
+        np.testing.assert_array_equal(got.times, want.times)
+        for name in want.values:
+            np.testing.assert_array_equal(got.values[name], want.values[name], err_msg=name)
+    with pytest.raises(ValueError, match=r"values must have shape \(4,\) or \(4, n\)"):
+        prepared(values[:3])
+    with pytest.raises(ValueError, match="values must have shape"):
+        prepared(values[:, :0])
+    with pytest.raises(UnknownVariableError, match="unknown constant 'Gian'"):
+        engine.prepare(["Gain", "Gian"])
+    with pytest.raises(ValueError, match="a name is given twice"):
+        engine.prepare(["Gain", "Gain"])
+    with pytest.raises(TypeError, match="no n= option"):
+        engine.prepare(["Gain"], n=3)
+    with pytest.raises(ValueError, match="backend 'gpu'"):
+        engine.prepare(["Gain"], backend="gpu")

@@ -37,8 +37,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     import xarray as xr
 
-__all__ = ["BACKENDS", "KERNEL_MIN_RUNS", "BatchEngine", "BatchResult", "UnknownVariableError",
-           "build_engine"]
+__all__ = ["BACKENDS", "KERNEL_MIN_RUNS", "BatchEngine", "BatchResult", "PreparedRun",
+           "UnknownVariableError", "build_engine"]
 
 log = logging.getLogger("cycle.engine")
 
@@ -591,14 +591,50 @@ class BatchEngine:
             For names that are not constants (params) or not model variables
             (return_columns).
         """
+        threads = self._check_options(backend, threads)
+        consts, n = self._parameters(params or {}, n)
+        return self._run(consts, n, final_time, saveper, time_step, return_columns, backend,
+                         out, threads)
+
+    @staticmethod
+    def _check_options(backend: str, threads: int | None) -> int:
         if backend not in BACKENDS:
             raise ValueError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
         if threads is None:
-            threads = default_threads()  # checks $CYCLE_THREADS before any work
-        elif isinstance(threads, bool) or not isinstance(threads, int | np.integer) \
+            return default_threads()  # checks $CYCLE_THREADS before any work
+        if isinstance(threads, bool) or not isinstance(threads, int | np.integer) \
                 or threads < 1:
             raise ValueError(f"threads must be a positive integer, not {threads!r}")
-        consts, n = self._parameters(params or {}, n)
+        return int(threads)
+
+    def prepare(self, names: Sequence[str], **options) -> PreparedRun:
+        """A run of fixed parameter names and options, called with their values only: for
+        callers that run the same names many times (a calibration, a slider), it skips
+        finding the names and reading a mapping at every call.
+
+        ``engine.prepare(names, **options)(values)`` gives exactly
+        ``engine.run(dict(zip(names, values)), **options)``; `values` is an array
+        ``(len(names),)`` (one run) or ``(len(names), n)``; options are :meth:`run`'s
+        keywords (``n`` and ``out`` excepted).
+
+        Raises
+        ------
+        UnknownVariableError
+            For a name that is not a constant (now, not at the call).
+        """
+        names = list(names)
+        bad = {"n", "out", "params"} & set(options)
+        if bad:
+            raise TypeError(f"prepare() takes no {', '.join(sorted(bad))}= option")
+        plan = self._key_plan(dict.fromkeys(names))
+        if len(names) != len(set(names)):
+            raise ValueError("prepare(): a name is given twice")
+        self._check_options(options.get("backend", "auto"), options.get("threads"))
+        return PreparedRun(self, names, plan, options)
+
+    def _run(self, consts: dict[str, object], n: int, final_time, saveper, time_step,
+             return_columns, backend: str, out: np.ndarray | None, threads: int
+             ) -> BatchResult:
         if n >= 1024:
             _tune_malloc()
         ctl = self._time_settings(consts, final_time, saveper, time_step)
@@ -827,6 +863,42 @@ class BatchEngine:
         for key, row in self._kernel_control:
             IN[row] = ctl[key]
         return IN
+
+
+class PreparedRun:
+    """A :meth:`BatchEngine.run` of fixed parameter names and options (see
+    :meth:`BatchEngine.prepare`); call it with the values."""
+
+    def __init__(self, engine: BatchEngine, names: list[str], plan: _KeyPlan,
+                 options: dict) -> None:
+        self.engine, self.names, self._plan = engine, names, plan
+        self._options = dict(options)
+        self._kw = {key: options.get(key) for key in
+                    ("final_time", "saveper", "time_step", "return_columns")}
+        self._backend = options.get("backend", "auto")
+
+    def __repr__(self) -> str:
+        return f"PreparedRun({self.engine.mdl_path.name!r}, {len(self.names)} names)"
+
+    def __call__(self, values: np.ndarray | Sequence[float]) -> BatchResult:
+        """Run with `values` ``(len(names),)`` (one run) or ``(len(names), n)``, in the
+        names' units."""
+        block = np.asarray(values, dtype=float)
+        k = len(self.names)
+        if block.ndim not in (1, 2) or block.shape[0] != k or (block.ndim == 2 and
+                                                              block.shape[1] < 1):
+            raise ValueError(f"values must have shape ({k},) or ({k}, n), not {block.shape}")
+        if not k:
+            return self.engine.run({}, **self._options)
+        engine = self.engine
+        threads = engine._check_options(self._backend, self._options.get("threads"))
+        n = 1 if block.ndim == 1 else block.shape[1]
+        consts = _Constants(engine._defaults, self._plan, block)
+        consts[_CHANGED] = self._plan.idents
+        consts[_BLOCK] = (self._plan, block)
+        kw = self._kw
+        return engine._run(consts, n, kw["final_time"], kw["saveper"], kw["time_step"],
+                           kw["return_columns"], self._backend, None, threads)
 
 
 def build_engine(mdl_path: Path | str, *, cache_dir: Path | str | None = None,
