@@ -27,6 +27,7 @@ from cycle.engine.runner import (
     KERNEL_MIN_RUNS,
     BatchEngine,
     BatchResult,
+    PreparedRun,
     UnknownVariableError,
     build_engine,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "KERNEL_MIN_RUNS",
     "BatchEngine",
     "BatchResult",
+    "PreparedRun",
     "UnknownVariableError",
     "UnsupportedConstruct",
     "build_engine",

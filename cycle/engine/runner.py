@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from cycle.engine.compiled import (
+    default_threads,
     is_compiled,
     load_kernel,
     numba_available,
@@ -36,8 +37,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     import xarray as xr
 
-__all__ = ["BACKENDS", "KERNEL_MIN_RUNS", "BatchEngine", "BatchResult", "UnknownVariableError",
-           "build_engine"]
+__all__ = ["BACKENDS", "KERNEL_MIN_RUNS", "BatchEngine", "BatchResult", "PreparedRun",
+           "UnknownVariableError", "build_engine"]
 
 log = logging.getLogger("cycle.engine")
 
@@ -55,6 +56,7 @@ and loading the cached kernel) and later runs 160 us.  A caller making many sing
 one process can pass ``backend="numba"``."""
 
 _CHANGED = "__changed__"  # key of the list of set constants in the constants mapping
+_BLOCK = "__block__"  # key of (key plan, values as one array) in the constants mapping
 _RPREC = 1e-5  # PySD's relative precision for final and saving times (components.Time)
 
 
@@ -215,6 +217,70 @@ def _schedule(initial: float, final: float, dt: float, saveper: float
     return result
 
 
+@dataclass
+class _KeyPlan:
+    """Where the values of one sequence of parameter names go."""
+
+    idents: list[str]
+    """Constant identifiers set (each once; a later name wins)."""
+    source: np.ndarray
+    """For each identifier, the position of the name (and of its value) that sets it."""
+    const_index: np.ndarray
+    """For each identifier, its index among the engine's constants."""
+    kernel: tuple[np.ndarray, np.ndarray] | None = None
+    """(rows of the compiled loop's input matrix, positions of their values), once needed."""
+    position: dict[str, int] = field(init=False)
+    """Identifier -> position of its value."""
+
+    def __post_init__(self) -> None:
+        self.position = dict(zip(self.idents, self.source.tolist(), strict=True))
+
+
+@dataclass
+class _Selection:
+    """What one ``return_columns`` request needs (cached per request)."""
+
+    columns: list[str]
+    dynamic: list[str]
+    """Time-varying columns: the rows of ``out``."""
+    sel: list[tuple[int, int]]
+    """(row of ``out``, index in the record of dynamic variables) pairs."""
+    need: np.ndarray
+    """Which save-only statements to evaluate."""
+    fixed: list[str]
+    """Time-invariant columns (constants, static variables, time settings)."""
+    dims: dict[str, tuple[list[str], dict[str, list[str]]]]
+    order: list[int] | None = None
+    """Position of each column among the dynamic then the fixed ones, once needed."""
+    fixed_layout: tuple | None = None
+    """(row of each constant in the fixed matrix or -1, default of each fixed row, (row,
+    name) of the other fixed columns), once needed."""
+    sel_j: np.ndarray = field(init=False)
+    sel_i: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sel_j = np.array([j for j, _ in self.sel], dtype=np.int64)
+        self.sel_i = np.array([i for _, i in self.sel], dtype=np.int64)
+
+
+class _Constants(dict):
+    """Constant identifier -> value (np.float64, or a row ``(n,)`` of the values' block),
+    each looked up on first use (the compiled loop reads the block and needs none)."""
+
+    __slots__ = ("_defaults", "_plan", "_block")
+
+    def __init__(self, defaults: dict[str, np.float64], plan: _KeyPlan,
+                 block: np.ndarray) -> None:
+        super().__init__()
+        self._defaults, self._plan, self._block = defaults, plan, block
+
+    def __missing__(self, ident: str) -> object:
+        k = self._plan.position.get(ident)
+        value = self._defaults[ident] if k is None else self._block[k]
+        self[ident] = value
+        return value
+
+
 class BatchEngine:
     """Runs a generated model for many parameter sets at once.
 
@@ -283,9 +349,13 @@ class BatchEngine:
         self._control_lookup = {_normal(v): k for k, v in self._control_names.items()}
         self._defaults = {self._idents[name]: np.float64(value)
                           for name, value in self.constants.items()}
+        self._const_index = {ident: k for k, ident in enumerate(self._defaults)}
         self._name_cache: dict[tuple[str, bool], list[str]] = {}
         self._param_idents: dict[str, list[str]] = {}
-        self._selections: dict[tuple | None, tuple] = {}
+        self._key_plans: dict[tuple, _KeyPlan] = {}
+        self._control_fixed: bool | None = None
+        self._control_cache: dict[tuple, dict[str, float]] = {}
+        self._selections: dict[tuple | None, _Selection] = {}
         self._kernel_rows: dict[str, int] | None = None
 
     def __repr__(self) -> str:
@@ -336,16 +406,65 @@ class BatchEngine:
                     ) -> tuple[dict[str, object], int]:
         """Constant identifier -> value (np.float64 or array (n,)), and n; the mapping also
         lists the constants set (under ``_CHANGED``), so a run keeps no state on the engine
-        (one engine may serve several threads)."""
+        (one engine may serve several threads).
+
+        When every value is a scalar, or every value an array of one length, the values are
+        converted in one call and also kept as one block (under ``_BLOCK``: the key set's
+        :class:`_KeyPlan` and a float array ``(keys,)`` or ``(keys, n)``) from which the
+        compiled loop fills its input matrix in one assignment; anything else (and every
+        bad input, for its error) takes the key-by-key path."""
+        try:
+            plan = self._key_plan(params)
+        except UnknownVariableError:  # raised key by key, in the order of the keys
+            return self._parameters_by_key(params, n)
+        if plan.idents:
+            try:
+                block = np.array(list(params.values()), dtype=float)
+            except (ValueError, TypeError):  # mixed scalars and arrays, or bad input
+                block = None
+            if block is not None and block.ndim <= 2 and block.size:
+                length = block.shape[1] if block.ndim == 2 else None
+                if n is None:
+                    n = 1 if length is None else length
+                if n >= 1 and (length is None or length == n):
+                    consts = _Constants(self._defaults, plan, block)
+                    consts[_CHANGED] = plan.idents
+                    consts[_BLOCK] = (plan, block)
+                    return consts, n
+        return self._parameters_by_key(params, n)
+
+    def _key_plan(self, params: Mapping[str, object]) -> _KeyPlan:
+        """Where the values of a set of parameter names go (cached per key sequence)."""
+        keys = tuple(params)
+        plan = self._key_plans.get(keys)
+        if plan is None:
+            target: dict[str, int] = {}
+            for k, key in enumerate(keys):  # raises for unknown names, as key by key
+                for ident in self._names_to_idents(key):
+                    target.pop(ident, None)  # a later key wins, as in a dict update
+                    target[ident] = k
+            plan = _KeyPlan(list(target), np.fromiter(target.values(), dtype=np.intp,
+                                                      count=len(target)),
+                            np.array([self._const_index[i] for i in target], dtype=np.intp))
+            if len(self._key_plans) > 256:
+                self._key_plans.clear()
+            self._key_plans[keys] = plan
+        return plan
+
+    def _names_to_idents(self, key: str) -> list[str]:
+        idents = self._param_idents.get(key)
+        if idents is None:
+            idents = self._param_idents[key] = [self._idents[name] for name in
+                                                self._names(key, constants_only=True)]
+        return idents
+
+    def _parameters_by_key(self, params: Mapping[str, float | np.ndarray], n: int | None
+                           ) -> tuple[dict[str, object], int]:
         consts = dict(self._defaults)
         changed: list[str] = []
         lengths: set[int] = set()
-        cache = self._param_idents
         for key, value in params.items():
-            idents = cache.get(key)
-            if idents is None:
-                idents = cache[key] = [self._idents[name] for name in
-                                       self._names(key, constants_only=True)]
+            idents = self._names_to_idents(key)
             if type(value) is not np.ndarray or value.dtype != np.float64:
                 value = np.asarray(value, dtype=float)
             if value.ndim == 1:
@@ -396,6 +515,27 @@ class BatchEngine:
         rows = [c for c in self.columns(return_columns) if c in self._dynamic]
         return rows, (len(rows), n, len(saved)), saved
 
+    def _time_settings(self, consts: Mapping[str, object], final_time, saveper, time_step
+                       ) -> dict[str, float]:
+        """The time settings of a run (cached per overrides when the model computes them
+        from no constant: then they cannot depend on the parameters)."""
+        if self._control_fixed is None:
+            try:
+                self._control({}, {})
+                self._control_fixed = True
+            except KeyError:  # a time setting reads a constant
+                self._control_fixed = False
+        if not self._control_fixed:
+            return self._control(consts, self._overrides(final_time, saveper, time_step))
+        key = (final_time, saveper, time_step)
+        ctl = self._control_cache.get(key)
+        if ctl is None:
+            ctl = self._control(consts, self._overrides(final_time, saveper, time_step))
+            if len(self._control_cache) > 64:
+                self._control_cache.clear()
+            self._control_cache[key] = ctl
+        return dict(ctl)
+
     @staticmethod
     def _overrides(final_time, saveper, time_step) -> dict[str, float]:
         return {key: value for key, value in (
@@ -407,7 +547,7 @@ class BatchEngine:
             n: int | None = None, final_time: float | None = None,
             saveper: float | None = None, time_step: float | None = None,
             return_columns: Sequence[str] | None = None, backend: str = "auto",
-            out: np.ndarray | None = None) -> BatchResult:
+            out: np.ndarray | None = None, threads: int | None = None) -> BatchResult:
         """Simulate ``n`` parameter sets in one pass.
 
         Parameters
@@ -435,6 +575,11 @@ class BatchEngine:
             Array of shape and row order :meth:`output_layout` gives, into which the saved
             values of the time-varying columns are written (e.g. a chunk of a larger
             result); the returned values are views of it.
+        threads : int, optional
+            Threads the compiled loop splits the members over (default ``$CYCLE_THREADS``,
+            else ``$NUMBA_NUM_THREADS``, else every available core); batches below
+            :data:`~cycle.engine.compiled.THREAD_MIN_RUNS` members a thread use fewer.
+            Results do not depend on it.  The NumPy loop runs on one thread.
 
         Returns
         -------
@@ -446,59 +591,123 @@ class BatchEngine:
             For names that are not constants (params) or not model variables
             (return_columns).
         """
+        threads = self._check_options(backend, threads)
+        consts, n = self._parameters(params or {}, n)
+        return self._run(consts, n, final_time, saveper, time_step, return_columns, backend,
+                         out, threads)
+
+    @staticmethod
+    def _check_options(backend: str, threads: int | None) -> int:
         if backend not in BACKENDS:
             raise ValueError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
-        consts, n = self._parameters(params or {}, n)
+        if threads is None:
+            return default_threads()  # checks $CYCLE_THREADS before any work
+        if isinstance(threads, bool) or not isinstance(threads, int | np.integer) \
+                or threads < 1:
+            raise ValueError(f"threads must be a positive integer, not {threads!r}")
+        return int(threads)
+
+    def prepare(self, names: Sequence[str], **options) -> PreparedRun:
+        """A run of fixed parameter names and options, called with their values only: for
+        callers that run the same names many times (a calibration, a slider), it skips
+        finding the names and reading a mapping at every call.
+
+        ``engine.prepare(names, **options)(values)`` gives exactly
+        ``engine.run(dict(zip(names, values)), **options)``; `values` is an array
+        ``(len(names),)`` (one run) or ``(len(names), n)``; options are :meth:`run`'s
+        keywords (``n`` and ``out`` excepted).
+
+        Raises
+        ------
+        UnknownVariableError
+            For a name that is not a constant (now, not at the call).
+        """
+        names = list(names)
+        bad = {"n", "out", "params"} & set(options)
+        if bad:
+            raise TypeError(f"prepare() takes no {', '.join(sorted(bad))}= option")
+        plan = self._key_plan(dict.fromkeys(names))
+        if len(names) != len(set(names)):
+            raise ValueError("prepare(): a name is given twice")
+        self._check_options(options.get("backend", "auto"), options.get("threads"))
+        return PreparedRun(self, names, plan, options)
+
+    def _run(self, consts: dict[str, object], n: int, final_time, saveper, time_step,
+             return_columns, backend: str, out: np.ndarray | None, threads: int
+             ) -> BatchResult:
         if n >= 1024:
             _tune_malloc()
-        ctl = self._control(consts, self._overrides(final_time, saveper, time_step))
+        ctl = self._time_settings(consts, final_time, saveper, time_step)
         if not ctl["time_step"] > 0 or not ctl["saveper"] > 0:
             raise ValueError("TIME STEP and SAVEPER must be positive")
         times, saves, saved = _schedule(ctl["initial_time"], ctl["final_time"],
                                         ctl["time_step"], ctl["saveper"])
-        columns, dynamic, sel, need = self._selection(return_columns)
-        shape = (len(dynamic), n, len(saved))
+        selection = self._selection(return_columns)
+        shape = (len(selection.dynamic), n, len(saved))
         if out is None:
             out = np.empty(shape)
         elif out.shape != shape or out.dtype != np.float64:
             raise ValueError(f"out must be a float64 array of shape {shape}, not "
                              f"{out.dtype}{out.shape}")
-        statics = self._execute(consts, ctl, times, saves, need, sel, out, backend, n)
+        statics = self._execute(consts, ctl, times, saves, selection, out, backend, n,
+                                 threads)
+        values = dict(zip(selection.dynamic, out, strict=True))
+        if selection.fixed:
+            values = self._fixed_values(selection, values, consts, statics, ctl, n, len(saved))
+        return BatchResult(times=saved, values=values, dims=selection.dims)
 
-        values: dict[str, np.ndarray] = {}
-        flat = (n, len(saved))
-        rows = {name: j for j, name in enumerate(dynamic)}
-        fixed = [name for name in columns if name not in rows]
-        # time-invariant columns: one small block when that is cheap, else broadcast views
-        block = (np.empty((len(fixed), n, len(saved)))
-                 if len(fixed) * n * len(saved) <= 2**20 else None)
-        for k, name in enumerate(fixed):
-            if name in self.constants:
-                value = consts[self._idents[name]]
-            elif name in statics:
-                value = statics[name]
-            else:
-                value = ctl[self._control_lookup[_normal(name)]]
-            if block is not None:
-                block[k] = value[:, None] if np.ndim(value) else value
-            else:
-                value = np.asarray(value, dtype=float)
-                values[name] = np.broadcast_to(value[:, None] if value.ndim else value, flat)
-        for name in columns:
-            if name in rows:
-                values[name] = out[rows[name]]
-        if block is not None:
+    def _fixed_values(self, selection: _Selection, values: dict[str, np.ndarray],
+                      consts: dict[str, object], statics: dict[str, object],
+                      ctl: dict[str, float], n: int, saves: int) -> dict[str, np.ndarray]:
+        """The result's columns in request order, time-invariant ones added: each a row of
+        one ``(fixed, n)`` matrix, spread over the saved times in one copy when that is
+        cheap, else as broadcast views."""
+        fixed = selection.fixed
+        if selection.fixed_layout is None:
+            slot = np.full(len(self._const_index), -1, dtype=np.intp)
+            base = np.full(len(fixed), np.nan)
+            others = []
             for k, name in enumerate(fixed):
-                values[name] = block[k]
-        values = {name: values[name] for name in columns}
-        dims = {var: spec for var, spec in self.dims.items()
-                if any(label in values for label in self.elements.get(var, ()))
-                } if self.dims else {}
-        return BatchResult(times=saved, values=values, dims=dims)
+                if name in self.constants:
+                    ident = self._idents[name]
+                    slot[self._const_index[ident]] = k
+                    base[k] = self._defaults[ident]
+                else:
+                    others.append((k, name))
+            selection.fixed_layout = (slot, base, others)
+        slot, base, others = selection.fixed_layout
+        F = np.empty((len(fixed), n))
+        F[:] = base[:, None]
+        given = consts.get(_BLOCK)
+        if given is not None:
+            plan, block = given
+            rows = slot[plan.const_index]
+            chosen = rows >= 0
+            F[rows[chosen]] = (block[plan.source[chosen], None] if block.ndim == 1
+                               else block[plan.source[chosen]])
+        else:
+            for ident in consts[_CHANGED]:
+                k = slot[self._const_index[ident]]
+                if k >= 0:
+                    F[k] = consts[ident]
+        for k, name in others:
+            F[k] = statics[name] if name in statics else ctl[
+                self._control_lookup[_normal(name)]]
+        if len(fixed) * n * saves <= 2**20:
+            block3 = np.empty((len(fixed), n, saves))
+            block3[:] = F[:, :, None]
+            views = [*values.values(), *block3]
+        else:
+            views = [*values.values(), *(np.broadcast_to(F[k][:, None], (n, saves))
+                                         for k in range(len(fixed)))]
+        if selection.order is None:  # position of each column among dynamic + fixed
+            where = {name: k for k, name in enumerate([*selection.dynamic, *fixed])}
+            selection.order = [where[name] for name in selection.columns]
+        return dict(zip(selection.columns, map(views.__getitem__, selection.order),
+                        strict=True))
 
-    def _selection(self, return_columns: Sequence[str] | None) -> tuple:
-        """(columns, time-varying columns, (row, record index) pairs, needed save-only
-        statements) for a request (cached)."""
+    def _selection(self, return_columns: Sequence[str] | None) -> _Selection:
+        """What a request of columns needs (cached)."""
         key = None if return_columns is None else tuple(return_columns)
         cached = self._selections.get(key)
         if cached is not None:
@@ -514,7 +723,11 @@ class BatchEngine:
             if not need[k]:
                 need[k] = True
                 todo.extend(self._save_deps[k])
-        result = (columns, dynamic, sel, need)
+        rows = set(dynamic)
+        dims = {var: spec for var, spec in self.dims.items()
+                if any(label in columns for label in self.elements.get(var, ()))}
+        result = _Selection(columns, dynamic, sel, need,
+                            [name for name in columns if name not in rows], dims)
         if len(self._selections) > 256:
             self._selections.clear()
         self._selections[key] = result
@@ -582,8 +795,8 @@ class BatchEngine:
                  self.mdl_path.name, why)
 
     def _execute(self, consts: dict[str, object], ctl: dict[str, float], times: np.ndarray,
-                 saves: np.ndarray, need: np.ndarray, sel: list[tuple[int, int]],
-                 out: np.ndarray, backend: str, n: int) -> dict[str, object]:
+                 saves: np.ndarray, selection: _Selection, out: np.ndarray, backend: str,
+                 n: int, threads: int = 1) -> dict[str, object]:
         if backend == "numba" and not self.has_kernel:
             if self._kernel_refusal is not None:
                 raise UnsupportedConstruct(*self._kernel_refusal,
@@ -596,44 +809,96 @@ class BatchEngine:
                 self._log_numpy_loop(n)
         if backend == "numba":
             self.compile()  # synchronous: never races the run it serves
-            return self._run_kernel(consts, ctl, times, saves, need, sel, out, n)
+            return self._run_kernel(consts, ctl, times, saves, selection, out, n, threads)
         # Division by zero, overflow and NaN follow IEEE rules as in PySD's NumPy calls;
         # IF THEN ELSE / ZIDZ evaluate both branches, so warnings would be spurious.
         with np.errstate(all="ignore"):
-            return self._simulate(consts, ctl, times, saves, need, sel, out)
+            return self._simulate(consts, ctl, times, saves, selection.need, selection.sel,
+                                  out)
 
-    def _run_kernel(self, consts, ctl, times, saves, need, sel, out, n) -> dict[str, object]:
+    def _run_kernel(self, consts, ctl, times, saves, selection, out, n, threads
+                    ) -> dict[str, object]:
         module = self._kernel_module()
+        IN = self._kernel_inputs(module, consts, ctl, n)
+        ST = np.empty((len(module.STATICS), n))
+        run_kernel(module, IN, times, saves, selection.need, selection.sel_j, selection.sel_i,
+                   out, ST, threads)
+        return dict(zip(self._static_names, ST, strict=True))
+
+    def _kernel_inputs(self, module, consts: dict[str, object], ctl: dict[str, float],
+                       n: int) -> np.ndarray:
+        """The compiled loop's input matrix ``(len(module.INPUTS), n)``: constants and time
+        settings of every member."""
         if self._kernel_rows is None:
             self._kernel_rows = {ident: r for r, ident in enumerate(module.INPUTS)}
             self._kernel_default = np.array([float(self._defaults.get(ident, np.nan))
                                              for ident in module.INPUTS])
-            self._kernel_sel = {}
+            # (time setting, row) of the settings the loop reads, then dt
+            self._kernel_control = [
+                (key, self._kernel_rows[ident]) for key, ident in self._control_idents.items()
+                if ident in self._kernel_rows] + [("time_step", self._kernel_rows[TIME_STEP])]
         rows = self._kernel_rows
         IN = np.empty((len(rows), n))
         IN[:] = self._kernel_default[:, None]
-        set_rows = [(rows[i], consts[i]) for i in consts[_CHANGED] if i in rows]
-        if set_rows:
-            index = [r for r, _ in set_rows]
-            try:  # one assignment for all (all scalars, or all arrays of the batch)
-                block = np.array([v for _, v in set_rows], dtype=float)
-                IN[index] = block[:, None] if block.ndim == 1 else block
-            except ValueError:  # scalars and arrays mixed
-                for row, value in set_rows:
-                    IN[row] = value
-        for key, value in ctl.items():
-            row = rows.get(self._control_idents[key])
-            if row is not None:
-                IN[row] = value
-        IN[rows[TIME_STEP]] = ctl["time_step"]
-        ST = np.empty((len(module.STATICS), n))
-        key = tuple(sel)
-        pair = self._kernel_sel.get(key)
-        if pair is None:
-            pair = self._kernel_sel[key] = (np.array([j for j, _ in sel], dtype=np.int64),
-                                            np.array([i for _, i in sel], dtype=np.int64))
-        run_kernel(module, IN, times, saves, need, pair[0], pair[1], out, ST)
-        return dict(zip(self._static_names, ST, strict=True))
+        given = consts.get(_BLOCK)
+        if given is not None:  # every value in one array: one assignment
+            plan, block = given
+            if plan.kernel is None:
+                pairs = [(rows[i], k) for i, k in zip(plan.idents, plan.source, strict=True)
+                         if i in rows]
+                plan.kernel = (np.array([r for r, _ in pairs], dtype=np.intp),
+                               np.array([k for _, k in pairs], dtype=np.intp))
+            index, source = plan.kernel
+            IN[index] = block[source, None] if block.ndim == 1 else block[source]
+        else:
+            set_rows = [(rows[i], consts[i]) for i in consts[_CHANGED] if i in rows]
+            if set_rows:
+                index = [r for r, _ in set_rows]
+                try:  # one assignment for all (all scalars, or all arrays of the batch)
+                    values = np.array([v for _, v in set_rows], dtype=float)
+                    IN[index] = values[:, None] if values.ndim == 1 else values
+                except ValueError:  # scalars and arrays mixed
+                    for row, value in set_rows:
+                        IN[row] = value
+        for key, row in self._kernel_control:
+            IN[row] = ctl[key]
+        return IN
+
+
+class PreparedRun:
+    """A :meth:`BatchEngine.run` of fixed parameter names and options (see
+    :meth:`BatchEngine.prepare`); call it with the values."""
+
+    def __init__(self, engine: BatchEngine, names: list[str], plan: _KeyPlan,
+                 options: dict) -> None:
+        self.engine, self.names, self._plan = engine, names, plan
+        self._options = dict(options)
+        self._kw = {key: options.get(key) for key in
+                    ("final_time", "saveper", "time_step", "return_columns")}
+        self._backend = options.get("backend", "auto")
+
+    def __repr__(self) -> str:
+        return f"PreparedRun({self.engine.mdl_path.name!r}, {len(self.names)} names)"
+
+    def __call__(self, values: np.ndarray | Sequence[float]) -> BatchResult:
+        """Run with `values` ``(len(names),)`` (one run) or ``(len(names), n)``, in the
+        names' units."""
+        block = np.asarray(values, dtype=float)
+        k = len(self.names)
+        if block.ndim not in (1, 2) or block.shape[0] != k or (block.ndim == 2 and
+                                                              block.shape[1] < 1):
+            raise ValueError(f"values must have shape ({k},) or ({k}, n), not {block.shape}")
+        if not k:
+            return self.engine.run({}, **self._options)
+        engine = self.engine
+        threads = engine._check_options(self._backend, self._options.get("threads"))
+        n = 1 if block.ndim == 1 else block.shape[1]
+        consts = _Constants(engine._defaults, self._plan, block)
+        consts[_CHANGED] = self._plan.idents
+        consts[_BLOCK] = (self._plan, block)
+        kw = self._kw
+        return engine._run(consts, n, kw["final_time"], kw["saveper"], kw["time_step"],
+                           kw["return_columns"], self._backend, None, threads)
 
 
 def build_engine(mdl_path: Path | str, *, cache_dir: Path | str | None = None,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,6 +127,20 @@ def _engine(mdl_path: str, sha256: str):
     return _ENGINES[key]
 
 
+def _worker_threads() -> int | None:
+    """Threads of the Dask worker running this chunk, so that workers do not each start a
+    thread per core (None outside a worker: the engine's default)."""
+    distributed = sys.modules.get("distributed")
+    if distributed is None:
+        return None
+    try:
+        state = getattr(distributed.get_worker(), "state", None)
+    except ValueError:  # not in a worker
+        return None
+    threads = getattr(state, "nthreads", None)
+    return threads if isinstance(threads, int) and threads >= 1 else None
+
+
 def run_chunk(chunk: Chunk) -> ChunkResult:
     """Run one chunk on this process's engine (built once per process and model)."""
     from cycle.model import choose_loop
@@ -134,7 +149,7 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
     engine = _engine(t.mdl_path, t.sha256)
     loop = choose_loop(engine, chunk.n) if t.backend == "by-size" else t.backend
     res = engine.run(chunk.params, n=chunk.n, final_time=t.final_time,
-                     return_columns=list(t.columns), backend=loop)
+                     return_columns=list(t.columns), backend=loop, threads=_worker_threads())
     if t.sink is not None:
         t.sink.write(chunk.label, chunk.start, res.values)
         return ChunkResult(label=chunk.label, start=chunk.start, n=chunk.n, times=res.times,
