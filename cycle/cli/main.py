@@ -73,8 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     """Run the tool; return the exit code."""
     import warnings
 
+    from cycle.plotting.canvas import lean_imports
+
     warnings.showwarning = _show_warning
     _engine_notices()
+    lean_imports()  # this process draws 2-D plots into files only
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
