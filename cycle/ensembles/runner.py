@@ -420,31 +420,36 @@ def write_ensemble(result: EnsembleResult, out: str | Path, *, fmt: str = "csv",
     """
     from cycle.io.files import atomic_write, write_csv
     from cycle.io.manifest import write_manifest
+    from cycle.io.sidework import side_process
     from cycle.io.units import TIME_UNITS, write_units
 
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"unknown format {fmt!r}; valid: csv, parquet")
     out = Path(out)
-    written = []
-    table = f"percentiles.{fmt}"
-    if fmt == "csv":
-        written.append(write_csv(out / table, result.percentiles, index=False))
-    else:
-        written.append(atomic_write(out / table,
-                                    lambda p: result.percentiles.to_parquet(p, index=False)))
-    written.append(write_csv(out / "samples.csv", result.samples))
-    rows = [(table, "time", *TIME_UNITS)]
-    rows += [(table, f"p* of {v}", u, f"percentiles across runs of {v}")
-             for v, u in result.units.items()]
-    rows += [("samples.csv", c, u.units, u.describe()) for c, u in
-             zip(result.spec.names, result.spec.uncertainties, strict=True)]
-    written.append(write_units(out, rows))
-    if raw is not None:
-        written.append(write_raw(result, out, raw))
-    if plots:
+    jobs = []
+    if plots:  # the fan charts (half the writing time) are drawn in a side process
         from cycle.plotting.fan import plot_fan_charts
 
-        written += plot_fan_charts(result, out)
+        jobs.append(lambda: plot_fan_charts(result, out))
+    with side_process(jobs=jobs) as side:
+        written = []
+        table = f"percentiles.{fmt}"
+        if fmt == "csv":
+            written.append(write_csv(out / table, result.percentiles, index=False))
+        else:
+            written.append(atomic_write(out / table,
+                                        lambda p: result.percentiles.to_parquet(p, index=False)))
+        written.append(write_csv(out / "samples.csv", result.samples))
+        rows = [(table, "time", *TIME_UNITS)]
+        rows += [(table, f"p* of {v}", u, f"percentiles across runs of {v}")
+                 for v, u in result.units.items()]
+        rows += [("samples.csv", c, u.units, u.describe()) for c, u in
+                 zip(result.spec.names, result.spec.uncertainties, strict=True)]
+        written.append(write_units(out, rows))
+        if raw is not None:
+            written.append(write_raw(result, out, raw))
+        for paths in side.results():
+            written += paths
     extra = {
         "ensemble": {
             "seed": result.seed, "sampler": result.sampler, "samples": result.n,

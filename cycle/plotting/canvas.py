@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["new_figure", "lean_imports"]
+__all__ = ["new_figure", "lean_imports", "warm"]
 
 _LEAN = {"on": False}
 
@@ -64,6 +64,11 @@ def _import_lean() -> None:
         artist.kwdoc = kwdoc
         if blocked and sys.modules.get("mpl_toolkits.mplot3d", 0) is None:
             del sys.modules["mpl_toolkits.mplot3d"]
+
+
+def warm() -> None:
+    """Import what drawing a figure needs (a side process does it while data are computed)."""
+    _figure_class()
 
 
 def new_figure(**kwargs) -> Figure:

@@ -1,0 +1,277 @@
+"""A forked side process that writes some of an output folder's files while this process
+writes the others (plots take most of a command's time and use one core each).
+
+Two ways to use it, both through :func:`side_process`:
+
+* **forked before the data exist** (``cycle run``): the side process prepares (``warm``,
+  e.g. imports matplotlib's figure module) while this process computes, then receives jobs
+  as a picklable function and arguments (:meth:`SideProcess.submit`);
+* **forked after** (``cycle ensemble``): ``jobs`` are closures over this process's data,
+  which the side process inherits without copying.
+
+:meth:`SideProcess.results` returns the jobs' results (small values: the paths written) in
+order, or raises the first job's exception here, with the side process's traceback as a
+note. The side process never returns into the caller's code: whatever happens it ends with
+``os._exit``, so the caller's ``finally`` blocks and context managers (the output folder's
+swap, its lock) run once, here. If this process fails or is interrupted first, the side
+process is killed and reaped before the exception goes on, so nothing writes into a staging
+folder after it is removed; if this process is killed outright (SIGKILL), the kernel kills
+the side process too.
+
+Forking is used only where it is safe and can help: on Linux, with at least two usable
+cores, and only in processes that asked for it (:func:`allow`, called by the ``cycle``
+command; a library user's process -- a notebook with its threads -- never forks). Otherwise
+the jobs run here, in order, when submitted: the same files, one after the other.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import struct
+import sys
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+__all__ = ["SideProcess", "side_process", "allow", "can_fork"]
+
+_ALLOWED = {"on": False}
+
+
+def allow(on: bool = True) -> None:
+    """Let this process fork side processes (the ``cycle`` command's entry point does)."""
+    _ALLOWED["on"] = on
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    """Whether :func:`side_process` forks here: allowed, Linux, at least two usable cores,
+    and not switched off by ``CYCLE_SIDE_PROCESS=0``."""
+    return (_ALLOWED["on"] and sys.platform.startswith("linux") and hasattr(os, "fork")
+            and _cores() >= 2 and os.environ.get("CYCLE_SIDE_PROCESS", "1") != "0")
+
+
+def _send(fd: int, obj) -> None:
+    _write(fd, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _write(fd: int, data: bytes) -> None:
+    view = memoryview(struct.pack("<Q", len(data)) + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _recv(fd: int):
+    """The next message on `fd`, or a ``_EOF`` when the other end closed."""
+    head = _read_exactly(fd, 8)
+    if head is None:
+        return _EOF
+    body = _read_exactly(fd, struct.unpack("<Q", head)[0])
+    if body is None:
+        return _EOF
+    return pickle.loads(body)
+
+
+def _read_exactly(fd: int, n: int) -> bytes | None:
+    chunks, left = [], n
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+class _Eof:
+    pass
+
+
+_EOF = _Eof()
+_REMOTE = _Eof()  # a job's slot whose value comes from the side process
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """`exc` if it survives pickling, else a RuntimeError with its type and message."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+
+
+class SideProcess:
+    """A forked process running jobs for this one (see the module docstring); without
+    forking, a stand-in that runs each job here when it is submitted."""
+
+    def __init__(self, *, warm: Callable[[], Any] | None = None,
+                 jobs: Sequence[Callable[[], Any]] = (), fork: bool | None = None) -> None:
+        self.pid: int | None = None
+        self._slots: list = []  # per job in order: its value (run here) or _REMOTE
+        self._collected = False
+        if not (can_fork() if fork is None else fork):
+            if warm is not None:
+                warm()
+            self._slots = [job() for job in jobs]
+            return
+        self._slots = [_REMOTE] * len(jobs)
+        jobs_r, self._jobs_w = os.pipe()
+        self._results_r, results_w = os.pipe()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError, AttributeError):
+                pass
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # the side process: never returns
+            code = 1
+            try:
+                _die_with(parent)
+                os.close(self._jobs_w)
+                os.close(self._results_r)
+                signal.signal(signal.SIGINT, signal.SIG_DFL)  # an interrupt ends it at once
+                code = _serve(jobs_r, results_w, warm, jobs)
+            finally:
+                os._exit(code)
+        self.pid = pid
+        os.close(jobs_r)
+        os.close(results_w)
+
+    def submit(self, fn: Callable[..., Any], *args, **kwargs) -> None:
+        """Run ``fn(*args, **kwargs)`` in the side process (`fn` and the arguments are
+        pickled: a module-level function and data); here, at once, without one."""
+        if self._collected:
+            raise RuntimeError("results() was already called")
+        if self.pid is not None:
+            try:
+                data = pickle.dumps((fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+            except (pickle.PicklingError, AttributeError, TypeError):
+                data = None  # a local function (a test's stand-in): run it here
+            if data is not None:
+                self._slots.append(_REMOTE)
+                _write(self._jobs_w, data)
+                return
+        self._slots.append(fn(*args, **kwargs))
+
+    def results(self) -> list:
+        """Every job's result, in order (jobs given at creation first); raises the first
+        failed job's exception."""
+        if self._collected:
+            raise RuntimeError("results() was already called")
+        self._collected = True
+        if self.pid is None:
+            return list(self._slots)
+        os.close(self._jobs_w)
+        replies = []
+        try:
+            while True:
+                reply = _recv(self._results_r)
+                if reply is _EOF:
+                    break
+                replies.append(reply)
+        finally:
+            os.close(self._results_r)
+            _, status = os.waitpid(self.pid, 0)
+            self.pid = None
+        for ok, value, where in replies:
+            if not ok:
+                value.add_note(f"(in the side process that writes plots)\n{where}")
+                raise value
+        expected = sum(slot is _REMOTE for slot in self._slots)
+        if len(replies) != expected or status != 0:
+            from cycle.errors import CycleError
+
+            raise CycleError(f"the side process writing plots ended early "
+                             f"({_describe(status)}) after {len(replies)} of {expected} files")
+        values = iter(value for _ok, value, _where in replies)
+        return [next(values) if slot is _REMOTE else slot for slot in self._slots]
+
+    def kill(self) -> None:
+        """Stop the side process (if still running) and reap it."""
+        if self.pid is None:
+            return
+        for fd in ("_jobs_w", "_results_r"):
+            try:
+                os.close(getattr(self, fd))
+            except OSError:
+                pass
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(self.pid, 0)
+        self.pid = None
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this process when `parent` dies (Linux ``PR_SET_PDEATHSIG``): a
+    killed command must not leave a side process writing into its staging folder, or
+    holding its lock, after the next command cleaned up."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # it died before the request was in place
+        os._exit(1)
+
+
+def _describe(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"killed by signal {os.WTERMSIG(status)}"
+    return f"exit code {os.waitstatus_to_exitcode(status)}"
+
+
+def _serve(jobs_r: int, results_w: int, warm, jobs) -> int:
+    """The side process's loop: warm up, run the given jobs, then each job received until
+    the parent closes the pipe; send back (ok, value, traceback text) for each."""
+    failed = False
+
+    def run(fn, args=(), kwargs=None) -> None:
+        nonlocal failed
+        if failed:  # after a failure, skip the rest: the parent raises the first error
+            return
+        try:
+            reply = (True, fn(*args, **(kwargs or {})), "")
+        except BaseException as exc:  # noqa: BLE001 - every failure goes to the parent
+            failed = True
+            reply = (False, _portable(exc), traceback.format_exc())
+        _send(results_w, reply)
+
+    if warm is not None:
+        try:
+            warm()
+        except Exception:  # noqa: BLE001 - warming is optional; a job will fail if it matters
+            pass
+    for job in jobs:
+        run(job)
+    while True:
+        message = _recv(jobs_r)
+        if message is _EOF:
+            break
+        run(*message)
+    os.close(results_w)
+    return 0
+
+
+@contextmanager
+def side_process(*, warm: Callable[[], Any] | None = None,
+                 jobs: Sequence[Callable[[], Any]] = ()) -> Iterator[SideProcess]:
+    """A :class:`SideProcess` for the block: killed and reaped if the block raises or is
+    interrupted before :meth:`~SideProcess.results` was called."""
+    side = SideProcess(warm=warm, jobs=jobs)
+    try:
+        yield side
+    finally:
+        side.kill()
