@@ -74,3 +74,23 @@ def test_vars_lists_variables_with_units(capsys):
     row = table.set_index("name").loc["Tech Loan Balance"]
     assert row["units"] == "BnYuan" and row["kind"] == "stock"
     assert table["doc"].notna().all()
+
+
+def test_the_console_entry_exits_with_mains_code_and_flushes(tmp_path):
+    """`entry` ends the process without the interpreter's teardown: the exit code, the
+    printed paths and the error line must come out all the same, and a closed pipe is quiet."""
+    import subprocess
+    import sys
+
+    entry = [sys.executable, "-c", "from cycle.cli.main import entry; entry()"]
+    ok = subprocess.run([*entry, "run", "--until", "2025", "--out", str(tmp_path / "r")],
+                        capture_output=True, text=True)
+    assert ok.returncode == 0 and ok.stdout.strip().endswith("manifest.json")
+    assert len(ok.stdout.splitlines()) == 6
+    bad = subprocess.run([*entry, "run", "--until", "1990", "--out", str(tmp_path / "b")],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and bad.stderr.startswith("Error: final year 1990")
+    head = subprocess.run(f"{' '.join(entry[:2])} '{entry[2]}' vars | head -1", shell=True,
+                          capture_output=True, text=True)
+    assert head.stdout.startswith("name") and "Traceback" not in head.stderr
+    assert "BrokenPipe" not in head.stderr
