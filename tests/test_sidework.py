@@ -29,6 +29,11 @@ def pid_and(x):
     return os.getpid(), x
 
 
+def slow_pid_and(x):
+    time.sleep(0.02)
+    return os.getpid(), x
+
+
 def fail(message):
     raise OSError(28, message)
 
@@ -61,6 +66,20 @@ def test_results_come_back_in_order(fork):
     assert side.pid is None
 
 
+@pytest.mark.parametrize("fork", [True, False])
+def test_shared_jobs_run_once_each_in_either_process(fork):
+    from functools import partial
+
+    side = SideProcess(jobs=[partial(pid_and, "first")],
+                       shared=[partial(slow_pid_and, i) for i in range(20)], fork=fork)
+    side.take_shared()
+    out = side.results()
+    assert [x for _pid, x in out] == ["first", *range(20)]
+    pids = {pid for pid, _x in out[1:]}
+    assert os.getpid() in pids or not fork  # this process took some (the side is busy)
+    assert len(pids) <= 2 and (out[0][0] != os.getpid()) == fork
+
+
 def test_a_failure_in_the_side_process_is_raised_here_with_its_traceback():
     side = SideProcess(fork=True)
     side.submit(double, 1)
@@ -77,7 +96,7 @@ def test_a_side_process_that_dies_is_an_error_not_a_short_list():
     side = SideProcess(fork=True)
     side.submit(double, 1)
     side.submit(die)
-    with pytest.raises(CycleError, match=r"ended early \(exit code 3\) after 1 of 2"):
+    with pytest.raises(CycleError, match=r"ended early \(exit code 3\); 1 of 2 files not written"):
         side.results()
 
 

@@ -426,12 +426,12 @@ def write_ensemble(result: EnsembleResult, out: str | Path, *, fmt: str = "csv",
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"unknown format {fmt!r}; valid: csv, parquet")
     out = Path(out)
-    jobs = []
-    if plots:  # the fan charts (half the writing time) are drawn in a side process
-        from cycle.plotting.fan import plot_fan_charts
+    charts = []
+    if plots:  # the fan charts (half the writing time): a side process starts on them at
+        from cycle.plotting.fan import fan_chart_jobs  # once, this one joins after the tables
 
-        jobs.append(lambda: plot_fan_charts(result, out))
-    with side_process(jobs=jobs) as side:
+        charts = fan_chart_jobs(result, out)[::-1]  # the grid, the largest, first
+    with side_process(shared=charts) as side:
         written = []
         table = f"percentiles.{fmt}"
         if fmt == "csv":
@@ -448,8 +448,8 @@ def write_ensemble(result: EnsembleResult, out: str | Path, *, fmt: str = "csv",
         written.append(write_units(out, rows))
         if raw is not None:
             written.append(write_raw(result, out, raw))
-        for paths in side.results():
-            written += paths
+        side.take_shared()
+        written += side.results()[::-1]
     extra = {
         "ensemble": {
             "seed": result.seed, "sampler": result.sampler, "samples": result.n,

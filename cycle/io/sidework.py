@@ -97,6 +97,7 @@ class _Eof:
 
 
 _EOF = _Eof()
+_MAX_SHARED = 1000  # their claim tokens (4 bytes each) must fit a pipe's smallest buffer
 _REMOTE = _Eof()  # a job's slot whose value comes from the side process
 
 
@@ -111,21 +112,38 @@ def _portable(exc: BaseException) -> BaseException:
 
 class SideProcess:
     """A forked process running jobs for this one (see the module docstring); without
-    forking, a stand-in that runs each job here when it is submitted."""
+    forking, a stand-in that runs each job here as soon as it is given.
+
+    Parameters
+    ----------
+    warm : run first in the side process (imports it will need), while this one computes.
+    jobs : closures the side process runs, in order.
+    shared : closures run by whichever process claims each first: the side process after
+        `jobs`, this one when it calls :meth:`take_shared` (so both finish together).
+    fork : force (True) or forbid (False) forking; default :func:`can_fork`.
+    """
 
     def __init__(self, *, warm: Callable[[], Any] | None = None,
-                 jobs: Sequence[Callable[[], Any]] = (), fork: bool | None = None) -> None:
+                 jobs: Sequence[Callable[[], Any]] = (), shared: Sequence[Callable[[], Any]] = (),
+                 fork: bool | None = None) -> None:
         self.pid: int | None = None
-        self._slots: list = []  # per job in order: its value (run here) or _REMOTE
         self._collected = False
+        self._shared = list(shared)
+        self._first_shared = len(jobs)
         if not (can_fork() if fork is None else fork):
             if warm is not None:
                 warm()
-            self._slots = [job() for job in jobs]
+            self._slots: list = [job() for job in (*jobs, *shared)]
+            self._shared = []
             return
-        self._slots = [_REMOTE] * len(jobs)
+        if len(shared) > _MAX_SHARED:
+            raise ValueError(f"at most {_MAX_SHARED} shared jobs, got {len(shared)}")
+        self._slots = [_REMOTE] * (len(jobs) + len(shared))
         jobs_r, self._jobs_w = os.pipe()
         self._results_r, results_w = os.pipe()
+        self._claims_r, claims_w = os.pipe()  # one token per shared job: read one to claim it
+        os.write(claims_w, b"".join(struct.pack("<I", i) for i in range(len(shared))))
+        os.close(claims_w)  # drained, the pipe reads as end-of-file: nothing left to claim
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
@@ -140,12 +158,20 @@ class SideProcess:
                 os.close(self._jobs_w)
                 os.close(self._results_r)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)  # an interrupt ends it at once
-                code = _serve(jobs_r, results_w, warm, jobs)
+                code = _serve(jobs_r, results_w, self._claims_r, warm, list(jobs), self._shared)
             finally:
                 os._exit(code)
         self.pid = pid
         os.close(jobs_r)
         os.close(results_w)
+
+    def take_shared(self) -> None:
+        """Run here every shared job the side process has not claimed yet (a failure is
+        raised at once)."""
+        if self.pid is None:
+            return
+        while (i := _claim(self._claims_r)) is not None:
+            self._slots[self._first_shared + i] = self._shared[i]()
 
     def submit(self, fn: Callable[..., Any], *args, **kwargs) -> None:
         """Run ``fn(*args, **kwargs)`` in the side process (`fn` and the arguments are
@@ -154,7 +180,8 @@ class SideProcess:
             raise RuntimeError("results() was already called")
         if self.pid is not None:
             try:
-                data = pickle.dumps((fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+                data = pickle.dumps((len(self._slots), fn, args, kwargs),
+                                    protocol=pickle.HIGHEST_PROTOCOL)
             except (pickle.PicklingError, AttributeError, TypeError):
                 data = None  # a local function (a test's stand-in): run it here
             if data is not None:
@@ -164,7 +191,7 @@ class SideProcess:
         self._slots.append(fn(*args, **kwargs))
 
     def results(self) -> list:
-        """Every job's result, in order (jobs given at creation first); raises the first
+        """Every job's result, in order (`jobs`, `shared`, then submitted); raises the first
         failed job's exception."""
         if self._collected:
             raise RuntimeError("results() was already called")
@@ -181,26 +208,29 @@ class SideProcess:
                 replies.append(reply)
         finally:
             os.close(self._results_r)
+            os.close(self._claims_r)
             _, status = os.waitpid(self.pid, 0)
             self.pid = None
-        for ok, value, where in replies:
+        for _slot, ok, value, where in replies:
             if not ok:
                 value.add_note(f"(in the side process that writes plots)\n{where}")
                 raise value
-        expected = sum(slot is _REMOTE for slot in self._slots)
-        if len(replies) != expected or status != 0:
+        for slot, _ok, value, _where in replies:
+            self._slots[slot] = value
+        missing = sum(value is _REMOTE for value in self._slots)
+        if missing or status != 0:
             from cycle.errors import CycleError
 
             raise CycleError(f"the side process writing plots ended early "
-                             f"({_describe(status)}) after {len(replies)} of {expected} files")
-        values = iter(value for _ok, value, _where in replies)
-        return [next(values) if slot is _REMOTE else slot for slot in self._slots]
+                             f"({_describe(status)}); {missing} of {len(self._slots)} files "
+                             "not written")
+        return list(self._slots)
 
     def kill(self) -> None:
         """Stop the side process (if still running) and reap it."""
         if self.pid is None:
             return
-        for fd in ("_jobs_w", "_results_r"):
+        for fd in ("_jobs_w", "_results_r", "_claims_r"):
             try:
                 os.close(getattr(self, fd))
             except OSError:
@@ -233,20 +263,27 @@ def _describe(status: int) -> str:
     return f"exit code {os.waitstatus_to_exitcode(status)}"
 
 
-def _serve(jobs_r: int, results_w: int, warm, jobs) -> int:
-    """The side process's loop: warm up, run the given jobs, then each job received until
-    the parent closes the pipe; send back (ok, value, traceback text) for each."""
+def _claim(fd: int) -> int | None:
+    """Claim the next shared job (its index), or None when all are claimed."""
+    token = os.read(fd, 4)  # pipe reads are atomic: each token goes to one reader
+    return struct.unpack("<I", token)[0] if len(token) == 4 else None
+
+
+def _serve(jobs_r: int, results_w: int, claims_r: int, warm, jobs: list, shared: list) -> int:
+    """The side process's loop: warm up, run `jobs`, claim and run shared jobs, then run each
+    job received until the parent closes the pipe; send back (slot, ok, value, traceback
+    text) for each."""
     failed = False
 
-    def run(fn, args=(), kwargs=None) -> None:
+    def run(slot: int, fn, args=(), kwargs=None) -> None:
         nonlocal failed
         if failed:  # after a failure, skip the rest: the parent raises the first error
             return
         try:
-            reply = (True, fn(*args, **(kwargs or {})), "")
+            reply = (slot, True, fn(*args, **(kwargs or {})), "")
         except BaseException as exc:  # noqa: BLE001 - every failure goes to the parent
             failed = True
-            reply = (False, _portable(exc), traceback.format_exc())
+            reply = (slot, False, _portable(exc), traceback.format_exc())
         _send(results_w, reply)
 
     if warm is not None:
@@ -254,8 +291,10 @@ def _serve(jobs_r: int, results_w: int, warm, jobs) -> int:
             warm()
         except Exception:  # noqa: BLE001 - warming is optional; a job will fail if it matters
             pass
-    for job in jobs:
-        run(job)
+    for k, job in enumerate(jobs):
+        run(k, job)
+    while not failed and (i := _claim(claims_r)) is not None:
+        run(len(jobs) + i, shared[i])
     while True:
         message = _recv(jobs_r)
         if message is _EOF:
@@ -267,10 +306,11 @@ def _serve(jobs_r: int, results_w: int, warm, jobs) -> int:
 
 @contextmanager
 def side_process(*, warm: Callable[[], Any] | None = None,
-                 jobs: Sequence[Callable[[], Any]] = ()) -> Iterator[SideProcess]:
+                 jobs: Sequence[Callable[[], Any]] = (),
+                 shared: Sequence[Callable[[], Any]] = ()) -> Iterator[SideProcess]:
     """A :class:`SideProcess` for the block: killed and reaped if the block raises or is
     interrupted before :meth:`~SideProcess.results` was called."""
-    side = SideProcess(warm=warm, jobs=jobs)
+    side = SideProcess(warm=warm, jobs=jobs, shared=shared)
     try:
         yield side
     finally:

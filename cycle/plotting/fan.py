@@ -11,6 +11,8 @@ their ±1σ error bars are drawn, so the spread can be read against the data.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from matplotlib.lines import Line2D
@@ -21,7 +23,7 @@ from cycle.io.files import save_figure
 from cycle.names import identifier
 from cycle.plotting.style import new_figure, scenario_colours, tr, unit_label, var_label
 
-__all__ = ["plot_fan", "plot_fan_grid", "plot_fan_charts"]
+__all__ = ["plot_fan", "plot_fan_grid", "plot_fan_charts", "fan_chart_jobs"]
 
 
 def _observed(model):
@@ -142,9 +144,15 @@ def plot_fan_grid(result, path: str | Path, *, observed=None, ncols: int = 4) ->
 
 def plot_fan_charts(result, out: str | Path) -> list[Path]:
     """``fan_<variable>.png`` for each variable and the grid ``fan_charts.png`` in `out`."""
+    return [job() for job in fan_chart_jobs(result, out)]
+
+
+def fan_chart_jobs(result, out: str | Path) -> list[Callable[[], Path]]:
+    """The charts of :func:`plot_fan_charts` as one job each (in the same order), for
+    drawing them in two processes."""
     out = Path(out)
     observed = _observed(result.model)
-    paths = [plot_fan(result, v, out / f"fan_{identifier(v)}.png", observed=observed)
-             for v in result.variables]
-    paths.append(plot_fan_grid(result, out / "fan_charts.png", observed=observed))
-    return paths
+    jobs = [partial(plot_fan, result, v, out / f"fan_{identifier(v)}.png", observed=observed)
+            for v in result.variables]
+    jobs.append(partial(plot_fan_grid, result, out / "fan_charts.png", observed=observed))
+    return jobs
