@@ -94,3 +94,25 @@ def test_the_console_entry_exits_with_mains_code_and_flushes(tmp_path):
                           capture_output=True, text=True)
     assert head.stdout.startswith("name") and "Traceback" not in head.stderr
     assert "BrokenPipe" not in head.stderr
+
+
+def test_run_and_help_import_only_what_they_need(tmp_path):
+    """`cycle run` needs neither the fitting, sampling and compiling libraries nor PySD (its
+    translation is cached); `cycle --help` not even pandas (each costs tenths of a second)."""
+    import subprocess
+    import sys
+
+    heavy = ["scipy", "numba", "pysd", "xarray", "dask", "SALib", "emcee", "zarr",
+             "matplotlib.pyplot"]
+    code = ("import sys\n"
+            "from cycle.cli.main import main\n"
+            f"main(['run', '--until', '2030', '--out', {str(tmp_path / 'r')!r}])\n"
+            f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+    code = ("import sys\n"
+            "from cycle.cli.main import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ['pandas', 'numpy', 'matplotlib'] if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
