@@ -1,13 +1,16 @@
 """A forked side process that writes some of an output folder's files while this process
 writes the others (plots take most of a command's time and use one core each).
 
-Two ways to use it, both through :func:`side_process`:
+Three ways to give it work, all through :func:`side_process`:
 
 * **forked before the data exist** (``cycle run``): the side process prepares (``warm``,
   e.g. imports matplotlib's figure module) while this process computes, then receives jobs
   as a picklable function and arguments (:meth:`SideProcess.submit`);
-* **forked after** (``cycle ensemble``): ``jobs`` are closures over this process's data,
-  which the side process inherits without copying.
+* **forked after**: ``jobs`` are closures over this process's data, which the side process
+  inherits without copying;
+* **shared** (``cycle ensemble``'s fan charts): closures either process may take; the side
+  process starts on them at once, this one joins (:meth:`SideProcess.take_shared`) when its
+  own files are written, and each job runs once, in whichever process claimed it first.
 
 :meth:`SideProcess.results` returns the jobs' results (small values: the paths written) in
 order, or raises the first job's exception here, with the side process's traceback as a
@@ -21,7 +24,7 @@ the side process too.
 Forking is used only where it is safe and can help: on Linux, with at least two usable
 cores, and only in processes that asked for it (:func:`allow`, called by the ``cycle``
 command; a library user's process -- a notebook with its threads -- never forks). Otherwise
-the jobs run here, in order, when submitted: the same files, one after the other.
+the jobs run here, in order, when given: the same files, one after the other.
 """
 
 from __future__ import annotations
