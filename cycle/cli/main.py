@@ -122,14 +122,16 @@ def exit_now(code: int) -> None:
     teardown (freeing every module and object: 0.12 s after ``cycle run``, a sixth of the
     command). The exit handlers still run (logging flush, finalizers such as temporary
     folders, lock release) and stdout/stderr are flushed first. With a non-daemon thread
-    still running, the normal exit (which waits for it) is taken instead."""
+    still running, or under a profiler or tracer (``python -m cProfile``, which writes its
+    results after the program returns), the normal exit is taken instead."""
     import atexit
     import os
     import threading
 
     run_handlers = getattr(atexit, "_run_exitfuncs", None)
     others = [t for t in threading.enumerate() if t is not threading.main_thread()]
-    if run_handlers is None or any(not t.daemon for t in others):
+    watched = sys.getprofile() is not None or sys.gettrace() is not None
+    if run_handlers is None or watched or any(not t.daemon for t in others):
         raise SystemExit(code)
     run_handlers()
     for stream in (sys.stdout, sys.stderr):
