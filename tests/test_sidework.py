@@ -178,3 +178,24 @@ def test_killing_the_command_kills_its_side_process():
                 return
         time.sleep(0.01)
     pytest.fail("the side process outlived the command")
+
+
+def test_a_large_job_does_not_wait_for_the_side_process_to_read_it():
+    """Submitting data larger than a pipe's buffer returns at once, while the side process
+    is still busy (warming up); the data arrive intact and in order."""
+    big = np.arange(1_000_000, dtype=float)  # 8 MB
+    side = SideProcess(warm=lambda: time.sleep(1.0), fork=True)
+    start = time.monotonic()
+    side.submit(np.sum, big)
+    side.submit(double, 4)
+    side.submit(np.max, big)
+    assert time.monotonic() - start < 0.5
+    assert side.results() == [big.sum(), 8, big.max()]
+
+
+def test_killing_while_a_large_job_is_on_its_way(forking):
+    big = np.zeros(2_000_000)
+    with pytest.raises(KeyError):
+        with side_process(warm=lambda: time.sleep(60)) as side:
+            side.submit(np.sum, big)
+            raise KeyError("the command failed")

@@ -130,6 +130,7 @@ class SideProcess:
                  jobs: Sequence[Callable[[], Any]] = (), shared: Sequence[Callable[[], Any]] = (),
                  fork: bool | None = None) -> None:
         self.pid: int | None = None
+        self._writer = None  # the thread sending submitted jobs, once there is one
         self._collected = False
         self._shared = list(shared)
         self._first_shared = len(jobs)
@@ -189,9 +190,36 @@ class SideProcess:
                 data = None  # a local function (a test's stand-in): run it here
             if data is not None:
                 self._slots.append(_REMOTE)
-                _write(self._jobs_w, data)
+                self._send_job(data)
                 return
         self._slots.append(fn(*args, **kwargs))
+
+    def _send_job(self, data: bytes) -> None:
+        """Send a pickled job without waiting for the side process to read it (it may still
+        be warming up, and a job is often larger than the pipe's buffer): a writer thread
+        sends the jobs in order."""
+        if self._writer is None:
+            import queue
+            import threading
+
+            self._queue = queue.SimpleQueue()
+            self._writer = threading.Thread(target=self._write_jobs, name="cycle-side-jobs",
+                                            daemon=True)
+            self._writer.start()
+        self._queue.put(data)
+
+    def _write_jobs(self) -> None:
+        while (data := self._queue.get()) is not None:
+            try:
+                _write(self._jobs_w, data)
+            except OSError:  # the side process was killed: results() or kill() reports it
+                return
+
+    def _stop_writer(self) -> None:
+        if self._writer is not None:
+            self._queue.put(None)
+            self._writer.join()
+            self._writer = None
 
     def results(self) -> list:
         """Every job's result, in order (`jobs`, `shared`, then submitted); raises the first
@@ -201,6 +229,7 @@ class SideProcess:
         self._collected = True
         if self.pid is None:
             return list(self._slots)
+        self._stop_writer()
         os.close(self._jobs_w)
         replies = []
         try:
@@ -233,17 +262,18 @@ class SideProcess:
         """Stop the side process (if still running) and reap it."""
         if self.pid is None:
             return
-        for fd in ("_jobs_w", "_results_r", "_claims_r"):
-            try:
-                os.close(getattr(self, fd))
-            except OSError:
-                pass
         try:
             os.kill(self.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
         os.waitpid(self.pid, 0)
         self.pid = None
+        self._stop_writer()  # a write in progress fails (broken pipe) now the reader is gone
+        for fd in ("_jobs_w", "_results_r", "_claims_r"):  # closed once no thread uses them
+            try:
+                os.close(getattr(self, fd))
+            except OSError:
+                pass
 
 
 def _die_with(parent: int) -> None:
