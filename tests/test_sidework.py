@@ -199,3 +199,41 @@ def test_killing_while_a_large_job_is_on_its_way(forking):
         with side_process(warm=lambda: time.sleep(60)) as side:
             side.submit(np.sum, big)
             raise KeyError("the command failed")
+
+
+def test_two_side_processes_at_once_do_not_hold_each_others_pipes():
+    """A side process forked while another is alive must not keep the first one's job pipe
+    open, or the first never sees the end of its jobs (a deadlock)."""
+    first = SideProcess(jobs=[partial_sleep], fork=True)
+    second = SideProcess(jobs=[lambda: "second"], fork=True)
+    assert first.results() == ["slept"]
+    assert second.results() == ["second"]
+
+
+def partial_sleep():
+    time.sleep(0.2)
+    return "slept"
+
+
+def test_an_ensemble_failing_after_samples_csv_started_leaves_nothing(tmp_path, monkeypatch,
+                                                                      capsys, forking):
+    """samples.csv is written by a side process while the runs go on; a failure after that
+    leaves no side process, no staging folder and the old set as it was."""
+    import cycle.ensembles.runner as runner
+
+    out = tmp_path / "ens"
+    args = ["ensemble", "baseline", "--samples", "100", "--seed", "1", "--until", "2030",
+            "--out", str(out)]
+    assert main(args) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def broken(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(runner, "percentile_table", broken)
+    assert main(args[:-1] + [str(out)]) == 1
+    assert "No space left on device" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [n for n in os.listdir(tmp_path) if ".partial-" in n] == []
+    with pytest.raises(ChildProcessError):  # every side process reaped
+        os.waitpid(-1, os.WNOHANG)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from cycle.model import load_model
 from cycle.scenarios import Scenario, load_scenario
 from cycle.uncertainty import SAMPLERS, UncertaintySpec, load_uncertainties
 
-__all__ = ["ENSEMBLE_VARIABLES", "PERCENTILES", "EnsembleResult", "run_ensemble",
+__all__ = ["ENSEMBLE_VARIABLES", "PERCENTILES", "EnsembleResult", "run_ensemble", "start_samples",
            "write_ensemble", "percentile_table"]
 
 log = logging.getLogger(__name__)
@@ -237,7 +237,8 @@ def run_ensemble(scenarios: Sequence[str | Scenario], spec: UncertaintySpec | st
                  chunk_size: int = DEFAULT_CHUNK, keep_runs: bool = False,
                  progress: bool = True, variables: Sequence[str] | None = None,
                  raw: str | None = None, spill_dir: Path | None = None,
-                 posterior: bool = True) -> EnsembleResult:
+                 posterior: bool = True,
+                 on_samples: Callable[[pd.DataFrame], None] | None = None) -> EnsembleResult:
     """Run the baseline and each scenario over the same `n` sampled parameter sets.
 
     Parameters
@@ -265,6 +266,8 @@ def run_ensemble(scenarios: Sequence[str | Scenario], spec: UncertaintySpec | st
     raw : keep the raw runs on disk for :func:`write_ensemble` to write as a labelled array
         (``"zarr"`` or ``"netcdf"``); :attr:`EnsembleResult.store` holds them.
     spill_dir : parent folder of the raw-run files (default ``$CYCLE_CACHE_DIR/spill``).
+    on_samples : called with the parameter sets (the frame of ``samples.csv``) as soon as
+        they are drawn, before any run.
 
     Returns
     -------
@@ -311,6 +314,8 @@ def run_ensemble(scenarios: Sequence[str | Scenario], spec: UncertaintySpec | st
     seed_used, seed_record = _seed(seed)
     samples = spec.sample(n, sampler=sampler, seed=seed_used)
     samples, posterior_info = _with_posterior(samples, m, n, seed_used, posterior)
+    if on_samples is not None:  # e.g. write samples.csv while the runs go on
+        on_samples(samples)
 
     on_cluster = getattr(evaluator, "client", None) is not None
     spilled = raw is not None or (not keep_runs and (
@@ -431,10 +436,13 @@ def _to_xarray(kept: dict[str, dict[str, np.ndarray]], times, samples: pd.DataFr
 
 def write_ensemble(result: EnsembleResult, out: str | Path, *, fmt: str = "csv",
                    argv: list[str] | None = None, plots: bool = True,
-                   raw: str | None = None) -> list[Path]:
+                   raw: str | None = None, samples_side=None) -> list[Path]:
     """Write percentiles (CSV or Parquet), ``samples.csv``, ``units.csv``, fan charts, the raw
     runs (``runs.zarr`` or ``runs.nc`` with `raw`) and ``manifest.json`` into the folder `out`
     (callers wrap it in :func:`cycle.io.folder.output_folder`). Returns the paths written.
+
+    `samples_side`: a :class:`~cycle.io.sidework.SideProcess` already writing ``samples.csv``
+    (:func:`start_samples`), whose result is taken instead of writing the file again.
     """
     from cycle.io.files import atomic_write, write_csv
     from cycle.io.manifest import write_manifest
@@ -444,6 +452,7 @@ def write_ensemble(result: EnsembleResult, out: str | Path, *, fmt: str = "csv",
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"unknown format {fmt!r}; valid: csv, parquet")
     out = Path(out)
+    samples_written = samples_side.results() if samples_side is not None else None  # done by now
     charts = []
     if plots:  # the fan charts (half the writing time): a side process starts on them at
         from cycle.plotting.fan import fan_chart_jobs  # once, this one joins after the tables
@@ -457,7 +466,10 @@ def write_ensemble(result: EnsembleResult, out: str | Path, *, fmt: str = "csv",
         else:
             written.append(atomic_write(out / table,
                                         lambda p: result.percentiles.to_parquet(p, index=False)))
-        written.append(write_csv(out / "samples.csv", result.samples))
+        if samples_written is None:
+            written.append(write_csv(out / "samples.csv", result.samples))
+        else:
+            written += samples_written
         rows = [(table, "time", *TIME_UNITS)]
         rows += [(table, f"p* of {v}", u, f"percentiles across runs of {v}")
                  for v, u in result.units.items()]
@@ -485,6 +497,19 @@ def write_ensemble(result: EnsembleResult, out: str | Path, *, fmt: str = "csv",
     written.append(write_manifest(out, model=result.model, params={}, extra=extra, argv=argv,
                                   engine=result.computation))
     return written
+
+
+def start_samples(samples: pd.DataFrame, out: str | Path):
+    """A side process (:mod:`cycle.io.sidework`) writing ``samples.csv`` into `out` while the
+    runs go on (they leave a core idle for a third of their time: loading the compiled loop,
+    splitting chunks, the percentiles); here, at once, where no side process is allowed.
+    Pass it to :func:`write_ensemble` as ``samples_side``."""
+    from functools import partial
+
+    from cycle.io.files import write_csv
+    from cycle.io.sidework import SideProcess
+
+    return SideProcess(jobs=[partial(write_csv, Path(out) / "samples.csv", samples)])
 
 
 def write_raw(result: EnsembleResult, out: Path, fmt: str) -> Path:

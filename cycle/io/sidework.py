@@ -101,6 +101,18 @@ class _Eof:
 
 
 _EOF = _Eof()
+_PARENT_ENDS: set[int] = set()  # this process's ends of the pipes of its live side processes
+
+
+def _close(fd: int) -> None:
+    """Close one of this process's ends of a side process's pipes, once: a second call must
+    not close whatever file has reused the number since."""
+    if fd in _PARENT_ENDS:
+        _PARENT_ENDS.discard(fd)
+        try:
+            os.close(fd)
+        except OSError:
+            pass
 _MAX_SHARED = 1000  # their claim tokens (4 bytes each) must fit a pipe's smallest buffer
 _REMOTE = _Eof()  # a job's slot whose value comes from the side process
 
@@ -156,6 +168,7 @@ class SideProcess:
             except (OSError, ValueError, AttributeError):
                 pass
         parent = os.getpid()
+        others = set(_PARENT_ENDS)  # other side processes' pipes: not this child's to hold
         # Objects that exist now are left out of garbage collection until the side process
         # ends: a collection reads and writes every object's header, which would copy the
         # pages both processes share (forked memory is copied on write); 40 % of the side
@@ -167,6 +180,8 @@ class SideProcess:
             code = 1
             try:
                 _die_with(parent)
+                for fd in others:  # held open here, they would keep another side process
+                    _close(fd)     # waiting for the end of its jobs forever
                 os.close(self._jobs_w)
                 os.close(self._results_r)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)  # an interrupt ends it at once
@@ -176,6 +191,7 @@ class SideProcess:
         self.pid = pid
         os.close(jobs_r)
         os.close(results_w)
+        _PARENT_ENDS.update((self._jobs_w, self._results_r, self._claims_r))
 
     def take_shared(self) -> None:
         """Run here every shared job the side process has not claimed yet (a failure is
@@ -238,7 +254,7 @@ class SideProcess:
         if self.pid is None:
             return list(self._slots)
         self._stop_writer()
-        os.close(self._jobs_w)
+        _close(self._jobs_w)
         replies = []
         try:
             while True:
@@ -247,8 +263,8 @@ class SideProcess:
                     break
                 replies.append(reply)
         finally:
-            os.close(self._results_r)
-            os.close(self._claims_r)
+            _close(self._results_r)
+            _close(self._claims_r)
             _, status = os.waitpid(self.pid, 0)
             self.pid = None
             self._unfreeze()
@@ -284,11 +300,8 @@ class SideProcess:
         self.pid = None
         self._unfreeze()
         self._stop_writer()  # a write in progress fails (broken pipe) now the reader is gone
-        for fd in ("_jobs_w", "_results_r", "_claims_r"):  # closed once no thread uses them
-            try:
-                os.close(getattr(self, fd))
-            except OSError:
-                pass
+        for fd in (self._jobs_w, self._results_r, self._claims_r):  # once no thread uses them
+            _close(fd)
 
 
 def _die_with(parent: int) -> None:
