@@ -455,8 +455,10 @@ def write_ensemble(result: EnsembleResult, out: str | Path, *, fmt: str = "csv",
     samples_written = samples_side.results() if samples_side is not None else None  # done by now
     charts = []
     if plots:  # the fan charts (half the writing time): a side process starts on them at
-        from cycle.plotting.fan import fan_chart_jobs  # once, this one joins after the tables
+        from cycle.plotting.canvas import warm  # once, this one joins after the tables
+        from cycle.plotting.fan import fan_chart_jobs
 
+        warm()  # both processes draw: import matplotlib's figure module once, before the fork
         charts = fan_chart_jobs(result, out)[::-1]  # the grid, the largest, first
     with side_process(shared=charts) as side:
         written = []
