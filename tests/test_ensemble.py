@@ -214,6 +214,12 @@ def test_percentiles_of_chunks_are_numpys_of_the_whole():
 
     rng = np.random.default_rng(5)
     chunks = [rng.lognormal(size=(n, 37)) for n in (700, 700, 301)]
+    for c in chunks:  # ties, a constant column, and zeros of both signs
+        c[:, 3] = np.round(c[:, 3], 1) + 1
+        c[:, 4] = 2.5
+        c[::7, 20] = 0.0
+        c[::11, 20] = -0.0
+        c[:, 21] = np.where(c[:, 21] > 1, 0.0, -0.0)
     whole = np.concatenate(chunks)
     times = np.arange(37) / 4 + 2021
     table = percentile_table({"x": chunks}, times, "s")
