@@ -16,7 +16,19 @@ if (_root / "pyproject.toml").is_file() and (_root / "calibration" / "__init__.p
     __path__.append(str(_root))  # noqa: F821 - the package's own search path
 
 from cycle.errors import CycleError  # noqa: E402
-from cycle.model import Model, load_model, model_path  # noqa: E402
 
 __all__ = ["CycleError", "Model", "load_model", "model_path", "__version__"]
 __version__ = "0.1.0"
+
+_LAZY = {"Model", "load_model", "model_path"}
+
+
+def __getattr__(name: str):
+    """``cycle.Model``, ``cycle.load_model`` and ``cycle.model_path`` on first use: importing
+    :mod:`cycle.model` brings in pandas (a quarter of a second), which ``cycle --help`` and
+    every ``cycle`` subpackage import need not pay."""
+    if name in _LAZY:
+        from cycle import model
+
+        return getattr(model, name)
+    raise AttributeError(f"module 'cycle' has no attribute {name!r}")

@@ -190,7 +190,7 @@ def plot_trajectories(result: ComparisonResult, path: str | os.PathLike, *,
     """Grid of key trajectories from 2021, one labelled line per scenario, policy starts dotted."""
     from matplotlib.ticker import MaxNLocator
 
-    from cycle.plotting.style import plt, scenario_colours, tr, unit_label, var_label
+    from cycle.plotting.style import new_figure, scenario_colours, tr, unit_label, var_label
 
     model = result.model
     variables = [v for v in variables if v in model.variables]
@@ -198,7 +198,8 @@ def plot_trajectories(result: ComparisonResult, path: str | os.PathLike, *,
     ncols = 3
     nrows = -(-len(variables) // ncols)
     height = 3.5 * nrows + 1.6
-    fig, axes = plt.subplots(nrows, ncols, figsize=(15, height), squeeze=False)
+    fig = new_figure(figsize=(15, height))
+    axes = fig.subplots(nrows, ncols, squeeze=False)
     fig.subplots_adjust(left=0.06, right=0.985, bottom=1.25 / height, top=1 - 0.8 / height,
                         wspace=0.25, hspace=0.42)
     colors = scenario_colours([s.name for s in result.scenarios])
@@ -239,10 +240,7 @@ def plot_trajectories(result: ComparisonResult, path: str | os.PathLike, *,
              color="0.25")
     fig.suptitle(f"{tr('Scenarios vs baseline')}, {PLOT_FROM:g}–{result.until:g}", fontsize=13,
                  y=1 - 0.15 / height)
-    try:
-        return save_figure(fig, path, dpi=120)
-    finally:
-        plt.close(fig)
+    return save_figure(fig, path, dpi=120)
 
 
 def _scenario_lines(result: ComparisonResult, width: int = 190) -> str:
@@ -273,7 +271,7 @@ def plot_metric_differences(result: ComparisonResult, path: str | os.PathLike, *
     shortfall; metrics already relative to the baseline are shown as they are). Values are read
     from ``result.metrics``, the rows of metrics.csv."""
     from cycle.plotting import style
-    from cycle.plotting.style import fmt_value, plt, scenario_colours, tr, unit_label, var_label
+    from cycle.plotting.style import fmt_value, new_figure, scenario_colours, tr, unit_label, var_label
 
     met = result.metrics
     year = _plot_year(met, year)
@@ -286,8 +284,8 @@ def plot_metric_differences(result: ComparisonResult, path: str | os.PathLike, *
             groups.setdefault(m.group, []).append(m)
     ncols = max(len(ms) for ms in groups.values())
     height = 3.3 * len(groups) + 1.0
-    fig, axes = plt.subplots(len(groups), ncols, figsize=(2.9 * ncols + 0.6, height),
-                             squeeze=False)
+    fig = new_figure(figsize=(2.9 * ncols + 0.6, height))
+    axes = fig.subplots(len(groups), ncols, squeeze=False)
     fig.subplots_adjust(left=0.05, right=0.99, bottom=0.9 / height + 0.02, top=1 - 0.8 / height,
                         wspace=0.45, hspace=0.75)
     for row, (group, metrics) in enumerate(groups.items()):
@@ -330,10 +328,7 @@ def plot_metric_differences(result: ComparisonResult, path: str | os.PathLike, *
                               textcoords="offset points", fontsize=11, fontweight="bold")
     fig.suptitle(f"{tr('Difference from baseline')}, {year:g} ({tr('scenario − baseline')})",
                  fontsize=12, y=1 - 0.15 / height)
-    try:
-        return save_figure(fig, path, dpi=110)
-    finally:
-        plt.close(fig)
+    return save_figure(fig, path, dpi=110)
 
 
 def write_comparison(result: ComparisonResult, out: str | os.PathLike, *,

@@ -30,6 +30,13 @@ def start_warnings(model, params: dict[str, float], final: float) -> list[str]:
     return out
 
 
+def _warm_plots() -> None:
+    """Import what the plots need (in the side process, while the model runs)."""
+    from cycle.plotting.canvas import warm
+
+    warm()
+
+
 def run_baseline(*, model="northeast", params: dict[str, float] | None = None,
                  until: float | None = None, out: Path = Path("out"),
                  argv: list[str] | None = None, engine: str = "engine",
@@ -43,6 +50,7 @@ def run_baseline(*, model="northeast", params: dict[str, float] | None = None,
     """
     from cycle.io.files import write_csv
     from cycle.io.manifest import write_manifest
+    from cycle.io.sidework import side_process
     from cycle.io.units import model_rows, write_units
     from cycle.model import choose_loop, load_model
     from cycle.plotting.trajectories import describe_overrides, plot_key_stocks, plot_variable
@@ -52,28 +60,33 @@ def run_baseline(*, model="northeast", params: dict[str, float] | None = None,
     final = m.check_until(until)
     for text in start_warnings(m, checked, final):
         warnings.warn(text, stacklevel=2)
-    df = m.run(checked, until=final, engine=engine)
-    base = m.run({}, until=final, engine=engine) if checked else None
-    try:
-        observed = observed_for_plots(m)
-    except Exception:  # observations decorate the plots; their absence must not stop a run
-        observed = None
-    units = {n: v.units for n, v in m.variables.items()}
-    sub = describe_overrides(label, checked) if checked or label else ""
-    out = Path(out)
-    written = [write_csv(out / "trajectories.csv", df),
-               write_units(out, model_rows("trajectories.csv", df.columns, m))]
-    tlb = "Tech Loan Balance"
-    written.append(plot_key_stocks(df, units, out / "key_stocks.png", observed=observed,
-                                   baseline=base, subtitle=sub))
-    if tlb in df:
-        written.append(plot_variable(df, tlb, units[tlb], out / "tech_loan_balance.png",
-                                     observed=observed, baseline=base, subtitle=sub,
-                                     title="Northeast tech-enterprise loan balance"))
-        written.append(plot_variable(df, tlb, units[tlb], out / "tech_loan_balance_2021_2026.png",
-                                     observed=observed, until=min(2026.0, final), baseline=base,
-                                     subtitle=sub,
-                                     title="Tech-enterprise loans against observations, 2021-2026"))
+    # the key-stock grid (half the command's time) is drawn in a side process, which imports
+    # matplotlib's figure module while the model runs here (one process without a 2nd core)
+    with side_process(warm=_warm_plots) as side:
+        df = m.run(checked, until=final, engine=engine)
+        base = m.run({}, until=final, engine=engine) if checked else None
+        try:
+            observed = observed_for_plots(m)
+        except Exception:  # observations decorate the plots; their absence must not stop a run
+            observed = None
+        units = {n: v.units for n, v in m.variables.items()}
+        sub = describe_overrides(label, checked) if checked or label else ""
+        out = Path(out)
+        side.submit(plot_key_stocks, df, units, out / "key_stocks.png", observed=observed,
+                    baseline=base, subtitle=sub)
+        written = [write_csv(out / "trajectories.csv", df),
+                   write_units(out, model_rows("trajectories.csv", df.columns, m))]
+        tlb = "Tech Loan Balance"
+        loans = []
+        if tlb in df:
+            loans.append(plot_variable(df, tlb, units[tlb], out / "tech_loan_balance.png",
+                                       observed=observed, baseline=base, subtitle=sub,
+                                       title="Northeast tech-enterprise loan balance"))
+            loans.append(plot_variable(df, tlb, units[tlb], out / "tech_loan_balance_2021_2026.png",
+                                       observed=observed, until=min(2026.0, final), baseline=base,
+                                       subtitle=sub, title="Tech-enterprise loans against "
+                                       "observations, 2021-2026"))
+        written += side.results() + loans
     loop = choose_loop(m.engine, 1) if engine == "engine" else None
     computation = {"engine": engine, "loop": loop, "members": 1, "chunk_size": None,
                    "evaluator": "in process", "baseline_also_run": base is not None}

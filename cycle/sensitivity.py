@@ -287,11 +287,12 @@ def sensitivity_markdown(result: SensitivityResult) -> str:
 def plot_sensitivity(result: SensitivityResult, path: str | Path) -> Path:
     """Ranked horizontal bars (S1 and ST, or mu_star) with confidence-interval error bars."""
     from cycle.io.files import save_figure
-    from cycle.plotting.style import plt, unit_label
+    from cycle.plotting.style import new_figure, unit_label
 
     t = result.table.iloc[::-1]  # largest at the top
     y = np.arange(len(t))
-    fig, ax = plt.subplots(figsize=(8, 0.32 * len(t) + 1.6), layout="constrained")
+    fig = new_figure(figsize=(8, 0.32 * len(t) + 1.6), layout="constrained")
+    ax = fig.subplots()
     if result.method == "sobol":
         ax.barh(y + 0.2, t["ST"], height=0.4, xerr=t["ST_conf"], color="tab:blue",
                 capsize=2, label="total order ST")
@@ -309,10 +310,7 @@ def plot_sensitivity(result: SensitivityResult, path: str | Path) -> Path:
     ax.grid(axis="x", alpha=0.3)
     ax.set_title(f"{result.method.capitalize()} sensitivity of {result.output} in {result.year:g} "
                  f"({result.scenario}; {result.runs} runs)", fontsize=10)
-    try:
-        return save_figure(fig, path, dpi=120)
-    finally:
-        plt.close(fig)
+    return save_figure(fig, path, dpi=120)
 
 
 def write_sensitivity(result: SensitivityResult, out: str | Path, *,

@@ -28,7 +28,8 @@ truncation) inside the range the ``.mdl`` declares for the constant.
 Sampling (:meth:`UncertaintySpec.sample`) draws points in the unit hypercube, by Latin
 hypercube (:class:`scipy.stats.qmc.LatinHypercube`) or scrambled Sobol
 (:class:`scipy.stats.qmc.Sobol`), and maps each column through its distribution's inverse
-CDF. The same `seed` gives the same samples.
+CDF. The same `seed` gives the same samples. The Latin hypercube and the inverse CDFs are
+computed by :mod:`cycle.distributions`, scipy's numbers without importing scipy.stats.
 
 Examples
 --------
@@ -98,17 +99,11 @@ class Uncertainty:
 
     # -- the distribution -------------------------------------------------
     def _frozen(self):
-        from scipy import stats
+        """The distribution as a frozen :mod:`scipy.stats` distribution (imports scipy.stats;
+        :meth:`ppf` computes the same numbers without it)."""
+        from cycle.distributions import scipy_frozen
 
-        p = self.params
-        if self.distribution == "normal":
-            return stats.norm(loc=p["mean"], scale=p["sd"])
-        if self.distribution == "lognormal":
-            return stats.lognorm(s=p["sigma"], scale=p["median"])
-        if self.distribution == "uniform":
-            return stats.uniform(loc=p["lower"], scale=p["upper"] - p["lower"])
-        c = (p["mode"] - p["lower"]) / (p["upper"] - p["lower"])
-        return stats.triang(c=c, loc=p["lower"], scale=p["upper"] - p["lower"])
+        return scipy_frozen(self.distribution, self.params)
 
     @property
     def fixed(self) -> float | None:
@@ -124,22 +119,25 @@ class Uncertainty:
 
     def _truncation(self) -> tuple[float, float]:
         """CDF values of the truncation points (0, 1 without truncation)."""
+        from cycle.distributions import cdf
+
         if self.distribution not in ("normal", "lognormal"):
             return 0.0, 1.0
-        dist = self._frozen()
         lo = self.params.get("lower")
         hi = self.params.get("upper")
-        return (0.0 if lo is None else float(dist.cdf(lo)),
-                1.0 if hi is None else float(dist.cdf(hi)))
+        return (0.0 if lo is None else float(cdf(self.distribution, self.params, lo)),
+                1.0 if hi is None else float(cdf(self.distribution, self.params, hi)))
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """Inverse CDF: probabilities `u` in [0, 1] -> values in the constant's units."""
+        from cycle.distributions import ppf
+
         u = np.asarray(u, dtype=float)
         fixed = self.fixed
         if fixed is not None:
             return np.full(u.shape, fixed)
         lo, hi = self._truncation()
-        x = self._frozen().ppf(lo + u * (hi - lo))
+        x = ppf(self.distribution, self.params, lo + u * (hi - lo))
         p = self.params
         if "lower" in p or "upper" in p:  # rounding at the truncation points
             x = np.clip(x, p.get("lower", -np.inf), p.get("upper", np.inf))
@@ -252,8 +250,6 @@ def unit_samples(n: int, d: int, *, sampler: str = "lhs",
     ValueError
         For ``n < 1`` or an unknown sampler (the message lists the valid ones).
     """
-    from scipy.stats import qmc
-
     if isinstance(n, bool) or int(n) != n or n < 1:
         raise ValueError(f"number of samples must be a positive integer, got {n!r}")
     if sampler not in SAMPLERS:
@@ -261,9 +257,14 @@ def unit_samples(n: int, d: int, *, sampler: str = "lhs",
     rng = np.random.default_rng(seed)
     if d == 0:
         return np.empty((int(n), 0))
-    engine = (qmc.LatinHypercube(d, rng=rng) if sampler == "lhs"
-              else qmc.Sobol(d, scramble=True, rng=rng))
-    if sampler == "sobol" and n & (n - 1):
+    if sampler == "lhs":  # scipy.stats.qmc.LatinHypercube's numbers, without scipy.stats
+        from cycle.distributions import latin_hypercube
+
+        return latin_hypercube(int(n), d, rng)
+    from scipy.stats import qmc
+
+    engine = qmc.Sobol(d, scramble=True, rng=rng)
+    if n & (n - 1):
         import warnings
 
         with warnings.catch_warnings():  # scipy warns; the docstring says it

@@ -74,3 +74,45 @@ def test_vars_lists_variables_with_units(capsys):
     row = table.set_index("name").loc["Tech Loan Balance"]
     assert row["units"] == "BnYuan" and row["kind"] == "stock"
     assert table["doc"].notna().all()
+
+
+def test_the_console_entry_exits_with_mains_code_and_flushes(tmp_path):
+    """`entry` ends the process without the interpreter's teardown: the exit code, the
+    printed paths and the error line must come out all the same, and a closed pipe is quiet."""
+    import subprocess
+    import sys
+
+    entry = [sys.executable, "-c", "from cycle.cli.main import entry; entry()"]
+    ok = subprocess.run([*entry, "run", "--until", "2025", "--out", str(tmp_path / "r")],
+                        capture_output=True, text=True)
+    assert ok.returncode == 0 and ok.stdout.strip().endswith("manifest.json")
+    assert len(ok.stdout.splitlines()) == 6
+    bad = subprocess.run([*entry, "run", "--until", "1990", "--out", str(tmp_path / "b")],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and bad.stderr.startswith("Error: final year 1990")
+    head = subprocess.run(f"{' '.join(entry[:2])} '{entry[2]}' vars | head -1", shell=True,
+                          capture_output=True, text=True)
+    assert head.stdout.startswith("name") and "Traceback" not in head.stderr
+    assert "BrokenPipe" not in head.stderr
+
+
+def test_run_and_help_import_only_what_they_need(tmp_path):
+    """`cycle run` needs neither the fitting, sampling and compiling libraries nor PySD (its
+    translation is cached); `cycle --help` not even pandas (each costs tenths of a second)."""
+    import subprocess
+    import sys
+
+    heavy = ["scipy", "numba", "pysd", "xarray", "dask", "SALib", "emcee", "zarr",
+             "matplotlib.pyplot"]
+    code = ("import sys\n"
+            "from cycle.cli.main import main\n"
+            f"main(['run', '--until', '2030', '--out', {str(tmp_path / 'r')!r}])\n"
+            f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+    code = ("import sys\n"
+            "from cycle.cli.main import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ['pandas', 'numpy', 'matplotlib'] if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -201,3 +201,37 @@ def test_dask_ships_no_trajectories(model, small_spec):
     assert "spilled" in par.computation["reduction"]
     assert len(shipped) == 6 and not any(shipped), "a worker shipped trajectories"
     pd.testing.assert_frame_equal(seq.percentiles, par.percentiles, check_exact=True)
+
+
+def test_percentiles_of_chunks_are_numpys_of_the_whole():
+    """Chunks are read in place, a few saved times at a time: the same bits as
+    np.percentile over all runs (np.nanpercentile with NaN runs, and a warning)."""
+    import warnings
+
+    import numpy as np
+
+    from cycle.ensembles.runner import PERCENTILES, percentile_table
+
+    rng = np.random.default_rng(5)
+    chunks = [rng.lognormal(size=(n, 37)) for n in (700, 700, 301)]
+    for c in chunks:  # ties, a constant column, and zeros of both signs
+        c[:, 3] = np.round(c[:, 3], 1) + 1
+        c[:, 4] = 2.5
+        c[::7, 20] = 0.0
+        c[::11, 20] = -0.0
+        c[:, 21] = np.where(c[:, 21] > 1, 0.0, -0.0)
+    whole = np.concatenate(chunks)
+    times = np.arange(37) / 4 + 2021
+    table = percentile_table({"x": chunks}, times, "s")
+    ref = np.percentile(whole, PERCENTILES, axis=0)
+    assert all(table[f"p{p}"].to_numpy().tobytes() == ref[i].tobytes()
+               for i, p in enumerate(PERCENTILES))
+    assert table.equals(percentile_table({"x": whole}, times, "s"))
+    chunks[1][3, 5] = np.nan
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table = percentile_table({"x": chunks}, times, "s")
+    assert "1 of 1701 runs have NaN" in str(caught[0].message)
+    ref = np.nanpercentile(np.concatenate(chunks), PERCENTILES, axis=0)
+    assert all(table[f"p{p}"].to_numpy().tobytes() == ref[i].tobytes()
+               for i, p in enumerate(PERCENTILES))

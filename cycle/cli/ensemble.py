@@ -43,8 +43,14 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cycle.ensembles.evaluators import evaluator_for
-    from cycle.ensembles.runner import DEFAULT_CHUNK, check_ensemble, run_ensemble, write_ensemble
+    from cycle.ensembles.evaluators import SequentialEvaluator, evaluator_for
+    from cycle.ensembles.runner import (
+        DEFAULT_CHUNK,
+        check_ensemble,
+        run_ensemble,
+        start_samples,
+        write_ensemble,
+    )
     from cycle.io.folder import check_out, output_folder
     from cycle.model import load_model
     from cycle.plotting.style import setup
@@ -63,15 +69,37 @@ def run(args: argparse.Namespace) -> int:
     check_ensemble(model, spec, n=args.samples, sampler=args.sampler, variables=args.variables,
                    final=final, n_scenarios=runs // args.samples)
     setup(args.lang)
+    _thread_lock_for_bars()
     with output_folder(target) as folder:
-        with evaluator_for(runs, scheduler=args.scheduler, workers=args.workers) as ev:
-            result = run_ensemble(scenarios, spec, n=args.samples, seed=args.seed,
-                                  sampler=args.sampler, until=args.until, model=model,
-                                  evaluator=ev, chunk_size=args.chunk_size or DEFAULT_CHUNK,
-                                  variables=args.variables, raw=args.raw,
-                                  posterior=not args.no_posterior)
-        written = write_ensemble(result, folder.path, fmt=args.fmt, raw=args.raw,
-                                 argv=["cycle", *sys.argv[1:]])
+        early = {}
+
+        def write_samples(samples) -> None:  # in a side process while the runs go on
+            if isinstance(ev, SequentialEvaluator):  # (not beside a Dask client's threads)
+                early["side"] = start_samples(samples, folder.path)
+
+        try:
+            with evaluator_for(runs, scheduler=args.scheduler, workers=args.workers) as ev:
+                result = run_ensemble(scenarios, spec, n=args.samples, seed=args.seed,
+                                      sampler=args.sampler, until=args.until, model=model,
+                                      evaluator=ev, chunk_size=args.chunk_size or DEFAULT_CHUNK,
+                                      variables=args.variables, raw=args.raw,
+                                      posterior=not args.no_posterior, on_samples=write_samples)
+            written = write_ensemble(result, folder.path, fmt=args.fmt, raw=args.raw,
+                                     argv=["cycle", *sys.argv[1:]], samples_side=early.get("side"))
+        finally:
+            if "side" in early:
+                early["side"].kill()  # after a failure: no side process writes on
     for path in written:
         print(folder.final(path))
     return 0
+
+
+def _thread_lock_for_bars() -> None:
+    """Give tqdm a thread lock: its default lock also holds a multiprocessing lock (for bars
+    drawn from several processes, which this command never does), and making one imports
+    multiprocessing (~25 ms)."""
+    import threading
+
+    from tqdm import tqdm
+
+    tqdm.set_lock(threading.RLock())

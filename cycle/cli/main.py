@@ -73,8 +73,13 @@ def main(argv: list[str] | None = None) -> int:
     """Run the tool; return the exit code."""
     import warnings
 
+    from cycle.io import sidework
+    from cycle.plotting.canvas import lean_imports
+
     warnings.showwarning = _show_warning
     _engine_notices()
+    lean_imports()  # this process draws 2-D plots into files only
+    sidework.allow()  # and may fork a side process to draw them (cycle.io.sidework)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -108,5 +113,30 @@ def _report(exc: BaseException, verbose: bool, unexpected: bool = False) -> None
 
 
 def entry() -> None:
-    """Console-script entry: exit with :func:`main`'s code."""
-    raise SystemExit(main())
+    """Console-script entry: exit with :func:`main`'s code (see :func:`exit_now`)."""
+    exit_now(main())
+
+
+def exit_now(code: int) -> None:
+    """End the process with `code` once everything is written, without the interpreter's
+    teardown (freeing every module and object: 0.12 s after ``cycle run``, a sixth of the
+    command). The exit handlers still run (logging flush, finalizers such as temporary
+    folders, lock release) and stdout/stderr are flushed first. With a non-daemon thread
+    still running, or under a profiler or tracer (``python -m cProfile``, which writes its
+    results after the program returns), the normal exit is taken instead."""
+    import atexit
+    import os
+    import threading
+
+    run_handlers = getattr(atexit, "_run_exitfuncs", None)
+    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
+    watched = sys.getprofile() is not None or sys.gettrace() is not None
+    if run_handlers is None or watched or any(not t.daemon for t in others):
+        raise SystemExit(code)
+    run_handlers()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`cycle vars | head`): nothing to lose
+            pass
+    os._exit(code)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import math
 import textwrap
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas costs a quarter second; `cycle --help` never needs it
+    import pandas as pd
 
 __all__ = ["FORMATS", "render", "add_format"]
 

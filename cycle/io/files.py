@@ -36,8 +36,43 @@ def write_text(path: str | Path, text: str) -> Path:
 
 
 def write_csv(path: str | Path, df, **kwargs) -> Path:
-    """Write a DataFrame as CSV atomically."""
+    """Write a DataFrame as CSV atomically (``df.to_csv(path, **kwargs)``'s bytes)."""
+    if not kwargs and _plain_numbers(df):
+        return atomic_write(path, lambda p: _write_numbers(p, df))
     return atomic_write(path, lambda p: df.to_csv(p, **kwargs))
+
+
+def _plain_numbers(df) -> bool:
+    """Whether `df` is a table :func:`_write_numbers` writes exactly as pandas does: finite
+    float64 columns under plain string names, a flat index of integers or finite floats."""
+    import numpy as np
+
+    index = df.index
+    if getattr(index, "nlevels", 2) != 1 or index.dtype.kind not in "if" or df.columns.nlevels != 1:
+        return False
+    if not df.columns.is_unique or not all(isinstance(c, str) for c in df.columns) or not (
+            index.name is None or isinstance(index.name, str)):
+        return False
+    if not all(d == np.float64 for d in df.dtypes) or len(df.columns) == 0:
+        return False
+    values = df.to_numpy()
+    return bool(np.isfinite(values).all()) and (
+        index.dtype.kind == "i" or bool(np.isfinite(index.to_numpy()).all()))
+
+
+def _write_numbers(path: Path, df) -> None:
+    """A float table as pandas' ``to_csv`` writes it, at twice its speed: pandas formats each
+    float with NumPy (``astype(str)``); Python's ``repr`` gives the same shortest round-trip
+    text faster, and the csv module quotes names as pandas does (tests/test_csv_writer.py
+    compares the bytes)."""
+    import csv
+
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow([df.index.name or "", *df.columns])
+        columns = [df.index.to_numpy().tolist()]
+        columns += [df[c].to_numpy().tolist() for c in df.columns]
+        writer.writerows(zip(*columns, strict=True))
 
 
 def write_json(path: str | Path, data) -> Path:

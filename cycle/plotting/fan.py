@@ -11,6 +11,8 @@ their ±1σ error bars are drawn, so the spread can be read against the data.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from matplotlib.lines import Line2D
@@ -19,9 +21,9 @@ from matplotlib.ticker import MaxNLocator
 
 from cycle.io.files import save_figure
 from cycle.names import identifier
-from cycle.plotting.style import plt, scenario_colours, tr, unit_label, var_label
+from cycle.plotting.style import new_figure, scenario_colours, tr, unit_label, var_label
 
-__all__ = ["plot_fan", "plot_fan_grid", "plot_fan_charts"]
+__all__ = ["plot_fan", "plot_fan_grid", "plot_fan_charts", "fan_chart_jobs"]
 
 
 def _observed(model):
@@ -101,7 +103,8 @@ def plot_fan(result, variable: str, path: str | Path, *, observed=None) -> Path:
     colours = scenario_colours([s.name for s in result.scenarios])
     starts = _starts(result)
     handles = _legend_handles(result, colours, starts, observed)
-    fig, ax = plt.subplots(figsize=(8.5, 5.2))
+    fig = new_figure(figsize=(8.5, 5.2))
+    ax = fig.subplots()
     rows = -(-len(handles) // 2)
     bottom = 0.12 + 0.045 * rows
     fig.subplots_adjust(left=0.1, right=0.98, top=0.88, bottom=bottom)
@@ -110,10 +113,7 @@ def plot_fan(result, variable: str, path: str | Path, *, observed=None) -> Path:
     fig.suptitle(var_label(variable), fontsize=12, y=0.975)
     fig.text(0.5, 0.915, _title(result), ha="center", fontsize=8.5, color="0.3")
     fig.legend(handles=handles, loc="lower center", ncols=2, fontsize=8, frameon=False)
-    try:
-        return save_figure(fig, path, dpi=110)
-    finally:
-        plt.close(fig)
+    return save_figure(fig, path, dpi=110)
 
 
 def plot_fan_grid(result, path: str | Path, *, observed=None, ncols: int = 4) -> Path:
@@ -126,7 +126,8 @@ def plot_fan_grid(result, path: str | Path, *, observed=None, ncols: int = 4) ->
     handles = _legend_handles(result, colours, starts, observed)
     legend_rows = -(-len(handles) // 3)
     height = 3.2 * nrows + 0.9 + 0.25 * legend_rows
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, height), squeeze=False)
+    fig = new_figure(figsize=(4.6 * ncols, height))
+    axes = fig.subplots(nrows, ncols, squeeze=False)
     fig.subplots_adjust(left=0.05, right=0.99, top=1 - 0.75 / height,
                         bottom=(0.55 + 0.25 * legend_rows) / height, wspace=0.3, hspace=0.38)
     for ax, variable in zip(axes.flat, variables, strict=False):
@@ -138,17 +139,20 @@ def plot_fan_grid(result, path: str | Path, *, observed=None, ncols: int = 4) ->
         ax.set_xlabel(tr("year"), fontsize=8)
     fig.legend(handles=handles, loc="lower center", ncols=3, fontsize=8.5, frameon=False)
     fig.suptitle(_title(result), fontsize=12, y=1 - 0.2 / height)
-    try:
-        return save_figure(fig, path, dpi=100)
-    finally:
-        plt.close(fig)
+    return save_figure(fig, path, dpi=100)
 
 
 def plot_fan_charts(result, out: str | Path) -> list[Path]:
     """``fan_<variable>.png`` for each variable and the grid ``fan_charts.png`` in `out`."""
+    return [job() for job in fan_chart_jobs(result, out)]
+
+
+def fan_chart_jobs(result, out: str | Path) -> list[Callable[[], Path]]:
+    """The charts of :func:`plot_fan_charts` as one job each (in the same order), for
+    drawing them in two processes."""
     out = Path(out)
     observed = _observed(result.model)
-    paths = [plot_fan(result, v, out / f"fan_{identifier(v)}.png", observed=observed)
-             for v in result.variables]
-    paths.append(plot_fan_grid(result, out / "fan_charts.png", observed=observed))
-    return paths
+    jobs = [partial(plot_fan, result, v, out / f"fan_{identifier(v)}.png", observed=observed)
+            for v in result.variables]
+    jobs.append(partial(plot_fan_grid, result, out / "fan_charts.png", observed=observed))
+    return jobs

@@ -14,11 +14,22 @@ from pathlib import Path
 
 import matplotlib
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from cycle.plotting.canvas import new_figure
 
-__all__ = ["plt", "setup", "tr", "var_label", "unit_label", "fmt_value", "scenario_colours",
-           "LANGS", "CJK_FONT"]
+matplotlib.use("Agg")  # headless, also for anyone who imports pyplot later
+
+__all__ = ["new_figure", "setup", "tr", "var_label", "unit_label", "fmt_value",
+           "scenario_colours", "LANGS", "CJK_FONT"]
+
+
+def __getattr__(name: str):
+    """``plt`` (pyplot), imported on first use only: the plots here draw on
+    :func:`~cycle.plotting.canvas.new_figure` and never need it."""
+    if name == "plt":
+        import matplotlib.pyplot as plt
+
+        return plt
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 LANGS = ("en", "zh")
 """Languages of plot labels."""
@@ -57,8 +68,8 @@ def _register() -> bool:
     if path is None:
         return False
     font_manager.fontManager.addfont(str(path))
-    plt.rcParams["font.family"] = ["DejaVu Sans", CJK_FONT]  # CJK glyphs fall back to Noto
-    plt.rcParams["axes.unicode_minus"] = False
+    matplotlib.rcParams["font.family"] = ["DejaVu Sans", CJK_FONT]  # CJK glyphs fall back to Noto
+    matplotlib.rcParams["axes.unicode_minus"] = False
     return True
 
 

@@ -14,10 +14,9 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from cycle.io.files import save_figure
-from cycle.plotting.style import fmt_value, plt, tr, unit_label, var_label
+from cycle.plotting.style import fmt_value, new_figure, tr, unit_label, var_label
 
-__all__ = ["KEY_PANELS", "plot_key_stocks", "plot_variable", "unit_label", "plt",
-           "describe_overrides"]
+__all__ = ["KEY_PANELS", "plot_key_stocks", "plot_variable", "unit_label", "describe_overrides"]
 
 KEY_PANELS: list[tuple[str, list[str]]] = [
     ("Tech loan balance", ["Tech Loan Balance"]),
@@ -70,7 +69,8 @@ def plot_variable(df: pd.DataFrame, variable: str, units: str, path: str | Path,
                   until: float | None = None, baseline: pd.DataFrame | None = None,
                   subtitle: str = "") -> Path:
     """One variable over time (and the baseline beside it, if given) with observed points."""
-    fig, ax = plt.subplots(figsize=(7.5, 4.6))
+    fig = new_figure(figsize=(7.5, 4.6))
+    ax = fig.subplots()
     fig.subplots_adjust(left=0.11, right=0.97, bottom=0.12, top=0.86 if subtitle else 0.9)
     keep = (lambda d: d) if until is None else (lambda d: d.loc[d.index <= until + 1e-9])
     if baseline is not None and variable in baseline:
@@ -91,10 +91,7 @@ def plot_variable(df: pd.DataFrame, variable: str, units: str, path: str | Path,
         fig.text(0.5, 0.905, subtitle, ha="center", fontsize=8.5, color="0.25")
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=8.5)
-    try:
-        return save_figure(fig, path, dpi=130)
-    finally:
-        plt.close(fig)
+    return save_figure(fig, path, dpi=130)
 
 
 def plot_key_stocks(df: pd.DataFrame, units: dict[str, str], path: str | Path, *,
@@ -109,7 +106,8 @@ def plot_key_stocks(df: pd.DataFrame, units: dict[str, str], path: str | Path, *
     ncols = 3
     nrows = -(-len(panels) // ncols)
     height = 3.3 * nrows + 0.9
-    fig, axes = plt.subplots(nrows, ncols, figsize=(15, height), squeeze=False, sharex=True)
+    fig = new_figure(figsize=(15, height))
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True)
     top = 1 - (0.95 if subtitle else 0.75) / height
     fig.subplots_adjust(left=0.06, right=0.985, bottom=0.5 / height, top=top, wspace=0.28,
                         hspace=0.3)
@@ -138,7 +136,4 @@ def plot_key_stocks(df: pd.DataFrame, units: dict[str, str], path: str | Path, *
     fig.suptitle(tr(title), fontsize=13, y=1 - 0.12 / height)
     if subtitle:
         fig.text(0.5, 1 - 0.52 / height, subtitle, ha="center", fontsize=9, color="0.25")
-    try:
-        return save_figure(fig, path, dpi=100)
-    finally:
-        plt.close(fig)
+    return save_figure(fig, path, dpi=100)

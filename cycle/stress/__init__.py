@@ -8,10 +8,19 @@ and unshocked (and, with ``samples``, over an ensemble) in one batch-engine call
 summary; :func:`write_stress` writes them, the dashboards and a manifest into one folder.
 """
 
-from cycle.stress.rails import RAILS, GuardRail
-from cycle.stress.runner import StressResult, run_stress
-from cycle.stress.shocks import SHOCKS, Shock, StressInputError, get_shock
-from cycle.stress.write import write_stress
+from importlib import import_module
 
 __all__ = ["RAILS", "GuardRail", "SHOCKS", "Shock", "StressInputError", "get_shock",
            "StressResult", "run_stress", "write_stress"]
+
+_HOME = {"RAILS": "rails", "GuardRail": "rails", "StressResult": "runner", "run_stress": "runner",
+         "SHOCKS": "shocks", "Shock": "shocks", "StressInputError": "shocks",
+         "get_shock": "shocks", "write_stress": "write"}
+
+
+def __getattr__(name: str):
+    """The package's names, each imported from its module on first use: ``cycle stress
+    --help`` reads the shock catalogue without importing the runner (pandas, the engine)."""
+    if name in _HOME:
+        return getattr(import_module(f"cycle.stress.{_HOME[name]}"), name)
+    raise AttributeError(f"module 'cycle.stress' has no attribute {name!r}")

@@ -150,14 +150,15 @@ def plot_dashboard(result: StressResult, scenario: str, shock: str, path: str | 
     bearer stacked (rails on, rails off). Without one: tech loans, firms, the NPL ratio and losses by bearer.
     `lang`: ``"en"`` or ``"zh"`` labels.
     """
-    from cycle.plotting.style import plt, setup
+    from cycle.plotting.style import new_figure, setup
 
     setup(lang)  # registers the CJK font
     _LANG["lang"] = lang
 
     sh, rate, _ = result.shocks[shock]
     if not accelerator:
-        fig, axes = plt.subplots(2, 2, figsize=(14, 9), layout="constrained")
+        fig = new_figure(figsize=(14, 9), layout="constrained")
+        axes = fig.subplots(2, 2)
         _series_panel(axes[0, 0], result, scenario, shock, "Tech loan balance",
                       lambda d: d["Tech Loan Balance"], "bn yuan", rails_both=False)
         _series_panel(axes[0, 1], result, scenario, shock, "Technology firms (start-ups + established)",
@@ -168,7 +169,8 @@ def plot_dashboard(result: StressResult, scenario: str, shock: str, path: str | 
                         _t("Losses by bearer from {year}, shocked", year=f"{result.year:g}"))
         note = _t(" (no accelerator in this scenario: guard rails do not apply)")
     else:
-        fig, axes = plt.subplots(4, 2, figsize=(14, 17), layout="constrained")
+        fig = new_figure(figsize=(14, 17), layout="constrained")
+        axes = fig.subplots(4, 2)
         on = result.run(scenario, True, shock)
         floor_car = float(on["Minimum Capital Adequacy"].iloc[0]) * 100
         floor_res = float(on["Minimum Reserve Coverage"].iloc[0]) * 100
@@ -229,7 +231,4 @@ def plot_dashboard(result: StressResult, scenario: str, shock: str, path: str | 
     fig.suptitle(_t("Stress dashboard: {scenario} under {shock} (rate {rate}) from {year}{note}",
                     scenario=scenario, shock=shock, rate=f"{rate:g}", year=f"{result.year:g}",
                     note=note), fontsize=13)
-    try:
-        return save_figure(fig, path, dpi=100)
-    finally:
-        plt.close(fig)
+    return save_figure(fig, path, dpi=100)
