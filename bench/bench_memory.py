@@ -27,7 +27,9 @@ CYCLE = [sys.executable, "-c", "from cycle.cli.main import entry; entry()"]
 
 
 def tree_rss(proc: psutil.Process) -> int:
-    """Resident bytes of `proc` and all its descendants."""
+    """Memory of `proc` and all its descendants: the sum of their proportional set sizes (PSS:
+    a page shared by k processes counts 1/k in each), so a forked side process's copy-on-write
+    pages are counted once, as the machine holds them; RSS where PSS is not available."""
     total = 0
     try:
         procs = [proc] + proc.children(recursive=True)
@@ -35,14 +37,14 @@ def tree_rss(proc: psutil.Process) -> int:
         return 0
     for p in procs:
         try:
-            total += p.memory_info().rss
+            total += getattr(p.memory_full_info(), "pss", None) or p.memory_info().rss
         except psutil.Error:
             pass
     return total
 
 
 def measure(cmd: list[str]) -> tuple[float, float, int]:
-    """(wall seconds, peak tree RSS in MiB, exit code) of `cmd`."""
+    """(wall seconds, peak process-tree memory (PSS) in MiB, exit code) of `cmd`."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     ps = psutil.Process(proc.pid)
@@ -80,7 +82,7 @@ def main(argv: list[str] | None = None) -> None:
         cmd += ["--workers", str(args.workers or 1)]
         secs, mib, code = measure(cmd)
         rows.append((n, secs, mib, code))
-        print(f"{where}: N = {n:>9,}: peak RSS (process tree) {mib:,.0f} MiB, {secs:,.1f} s, "
+        print(f"{where}: N = {n:>9,}: peak PSS (process tree) {mib:,.0f} MiB, {secs:,.1f} s, "
               f"exit {code}", flush=True)
     if len(rows) > 1:
         (n0, _, m0, _), (n1, _, m1, _) = rows[0], rows[-1]

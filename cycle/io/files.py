@@ -67,12 +67,21 @@ def _write_numbers(path: Path, df) -> None:
     compares the bytes)."""
     import csv
 
+    index = df.index.to_numpy()
+    values = [df[c].to_numpy() for c in df.columns]
     with open(path, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow([df.index.name or "", *df.columns])
-        columns = [df.index.to_numpy().tolist()]
-        columns += [df[c].to_numpy().tolist() for c in df.columns]
-        writer.writerows(zip(*columns, strict=True))
+        # a block of rows at a time: Python floats take ~30 bytes each, so converting a
+        # 10^6-run samples table at once would hold ~2 GiB
+        for start in range(0, len(index), _ROWS_AT_ONCE):
+            rows = slice(start, start + _ROWS_AT_ONCE)
+            columns = [index[rows].tolist(), *(v[rows].tolist() for v in values)]
+            writer.writerows(zip(*columns, strict=True))
+
+
+_ROWS_AT_ONCE = 8192
+"""Rows :func:`_write_numbers` converts to Python objects at a time (bounded memory)."""
 
 
 def write_json(path: str | Path, data) -> Path:
