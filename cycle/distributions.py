@@ -118,10 +118,13 @@ def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
     `rng` (spawned, as scipy does, so `rng` itself is not advanced)."""
     child = np.random.Generator(type(rng.bit_generator)(rng.bit_generator.seed_seq.spawn(1)[0]))
     samples = child.uniform(size=(n, d))
-    perms = np.tile(np.arange(1, n + 1), (d, 1))
+    # scipy shuffles d rows of 1..n in turn and returns (perms.T - samples) / n; one column at
+    # a time draws the same numbers in the same order and holds one permutation, not d
     for i in range(d):
-        child.shuffle(perms[i, :])
-    return (perms.T - samples) / n
+        perm = np.arange(1, n + 1)
+        child.shuffle(perm)
+        samples[:, i] = (perm - samples[:, i]) / n
+    return samples
 
 
 def scipy_frozen(kind: str, params: dict[str, float]):

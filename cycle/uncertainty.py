@@ -201,11 +201,18 @@ class UncertaintySpec:
             Shape ``(n, len(self))``, columns the Vensim names, index ``run`` (0..n-1),
             values in each constant's units.
         """
-        u = np.asarray(u, dtype=float)
+        return self._from_unit(np.array(u, dtype=float))
+
+    def _from_unit(self, u: np.ndarray) -> pd.DataFrame:
+        """:meth:`from_unit` overwriting `u` column by column (one (n, d) array in memory:
+        648 MB for 10^6 runs of 81 constants, where a dict of columns and the frame built from
+        it held three)."""
         if u.ndim != 2 or u.shape[1] != len(self):
             raise ValueError(f"expected unit samples of shape (n, {len(self)}), got {u.shape}")
-        cols = {unc.name: unc.ppf(u[:, j]) for j, unc in enumerate(self.uncertainties)}
-        return pd.DataFrame(cols, index=pd.RangeIndex(u.shape[0], name="run"))
+        for j, unc in enumerate(self.uncertainties):
+            u[:, j] = unc.ppf(u[:, j])
+        return pd.DataFrame(u, columns=list(self.names),
+                            index=pd.RangeIndex(u.shape[0], name="run"), copy=False)
 
     def sample(self, n: int, *, sampler: str = "lhs",
                seed: int | np.random.Generator | None = None) -> pd.DataFrame:
@@ -224,7 +231,7 @@ class UncertaintySpec:
         pandas.DataFrame
             Shape ``(n, len(self))``, columns the Vensim names, index ``run``, model units.
         """
-        return self.from_unit(unit_samples(n, len(self), sampler=sampler, seed=seed))
+        return self._from_unit(unit_samples(n, len(self), sampler=sampler, seed=seed))
 
     def to_dict(self) -> dict:
         """The spec as plain data (for manifests): ``{name: {distribution, ..., provenance}}``."""
