@@ -248,15 +248,32 @@ class DaskEvaluator:
 
         if self.client is None:
             raise RuntimeError("use DaskEvaluator as a context manager: with DaskEvaluator() as ev")
-        futures = self.client.map(run_chunk, list(chunks), pure=False)
-        index = {f.key: i for i, f in enumerate(futures)}
-        out: list[ChunkResult | None] = [None] * len(futures)
-        for future in as_completed(futures):
+        chunks = list(chunks)
+        out: list[ChunkResult | None] = [None] * len(chunks)
+        # a bounded number of chunks in flight (two per worker thread): submitting them all
+        # at once would hold every chunk's parameters in this process, in the scheduler and
+        # on the workers at the same time (2.4 GiB at 10^6 runs)
+        in_flight = max(2, 2 * sum(self.client.nthreads().values()))
+        pending = iter(enumerate(chunks))
+        index: dict[str, int] = {}
+        running = as_completed()
+
+        def submit_next() -> None:
+            for i, chunk in pending:
+                future = self.client.submit(run_chunk, chunk, pure=False)
+                index[future.key] = i
+                running.add(future)
+                return
+
+        for _ in range(in_flight):
+            submit_next()
+        for future in running:
             result = future.result()
-            out[index[future.key]] = result
+            out[index.pop(future.key)] = result
             if callback is not None:
                 callback(result)
             future.release()
+            submit_next()
         return out  # type: ignore[return-value]
 
 
