@@ -124,6 +124,7 @@ class CRenderer(JSRenderer):
               ">": "(({0} > {1}) ? 1.0 : 0.0)", ">=": "(({0} >= {1}) ? 1.0 : 0.0)",
               "and": "(({0} && {1}) ? 1.0 : 0.0)", "or": "(({0} || {1}) ? 1.0 : 0.0)"}
     unary = {"neg": "-{0}", "not": "({0} ? 0.0 : 1.0)"}
+    select_branch = "(({k} == {i}) ? {then} : {otherwise})"
 
     def number(self, value: float) -> str:
         if value != value:
@@ -134,11 +135,7 @@ class CRenderer(JSRenderer):
 
     def call(self, fn: str, args: list[str]) -> str:
         if fn == "select":
-            k, stages = args[0], args[1:]
-            text = stages[-1]
-            for i in range(len(stages) - 2, -1, -1):
-                text = f"(({k} == {float(i + 1)!r}) ? {stages[i]} : {text})"
-            return text
+            return self.select_chain(args)
         if fn in _C_CALLS:
             return _C_CALLS[fn].format(*args)
         return f"_{fn}({', '.join(args)})"

@@ -147,6 +147,7 @@ class JSRenderer(Renderer):
         "and": "(({0} && {1}) ? 1 : 0)", "or": "(({0} || {1}) ? 1 : 0)",
     }
     unary = {"neg": "-{0}", "not": "({0} ? 0 : 1)"}
+    select_branch = "(({k} === {i}) ? {then} : {otherwise})"
 
     def __init__(self, lookups: dict) -> None:
         self.lookups = lookups
@@ -156,11 +157,7 @@ class JSRenderer(Renderer):
 
     def call(self, fn: str, args: list[str]) -> str:
         if fn == "select":
-            k, stages = args[0], args[1:]
-            text = stages[-1]
-            for i in range(len(stages) - 2, -1, -1):
-                text = f"(({k} === {float(i + 1)!r}) ? {stages[i]} : {text})"
-            return text
+            return self.select_chain(args)
         return _CALLS[fn].format(*args)
 
     def lookup(self, table: str, arg: str) -> str:

@@ -79,11 +79,7 @@ class NumbaRenderer(Renderer):
 
     def call(self, fn: str, args: list[str]) -> str:
         if fn == "select":
-            k, stages = args[0], args[1:]
-            text = stages[-1]
-            for i in range(len(stages) - 2, -1, -1):
-                text = f"({stages[i]} if {k} == {float(i + 1)!r} else {text})"
-            return text
+            return self.select_chain(args)
         return _CALLS[fn].format(*args)
 
     def value(self, node: object) -> str:

@@ -176,6 +176,8 @@ class Renderer:
         ">": "{0} > {1}", ">=": "{0} >= {1}", "and": "{0} and {1}", "or": "{0} or {1}",
     }
     unary: dict[str, str] = {"neg": "-{0}", "not": "not {0}"}
+    select_branch: str = "({then} if {k} == {i} else {otherwise})"
+    """One branch of :meth:`select_chain` (fields ``k``, ``i``, ``then``, ``otherwise``)."""
 
     def __call__(self, node: object) -> str:
         return self.render(node)
@@ -195,6 +197,15 @@ class Renderer:
         if isinstance(node, Lookup):
             return self.lookup(node.table, self.render(node.arg))
         raise TypeError(f"not an expression node: {node!r}")
+
+    def select_chain(self, args: list[str]) -> str:
+        """``select(k, s1, s2, ..., sn)`` as nested conditionals: ``s_i`` where ``k == i``,
+        else ``sn`` (targets without a vectorised select)."""
+        k, stages = args[0], args[1:]
+        text = stages[-1]
+        for i in range(len(stages) - 2, -1, -1):
+            text = self.select_branch.format(k=k, i=repr(float(i + 1)), then=stages[i], otherwise=text)
+        return text
 
     def _operand(self, node: object) -> str:
         text = self.render(node)
