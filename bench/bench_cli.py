@@ -16,7 +16,8 @@ draws plots) are printed too: wall time profits from a second core only when it 
     run in a fresh process (what a command pays: for the compiled loop, importing Numba and
     loading the cached kernel) and its later runs in the same process, median of
     ``--repeat`` fresh processes.  This is the measurement behind
-    ``cycle.engine.KERNEL_MIN_RUNS`` (the NumPy loop below 64 runs).
+    ``cycle.engine.KERNEL_MIN_RUNS`` (without a C compiler, the NumPy loop below 64 runs)
+    and behind the C loop for one member (no import, a millisecond to load).
 
 Usage::
 
@@ -26,6 +27,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -36,6 +38,11 @@ from pathlib import Path
 CYCLE = [sys.executable, "-c", "from cycle.cli.main import entry; entry()"]
 BASELINE = [sys.executable, "-c", "import numpy, pandas, matplotlib"]
 
+
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+"""Commands run with bytecode caching on, as after ``pip install`` (with
+PYTHONDONTWRITEBYTECODE set, every cycle module would be compiled again in every process,
+while the baseline's libraries have their bytecode from their wheels)."""
 
 CPU: dict[int, list[float]] = {}
 """CPU seconds (user + system, the process and every child it waited for) of each timed
@@ -50,7 +57,7 @@ def wall(cmd: list[str], into: list[float] | None = None) -> float:
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
     seconds = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if into is not None:
@@ -89,7 +96,7 @@ def one_member(backend: str, repeat: int) -> tuple[float, float]:
     first, later = [], []
     for _ in range(repeat):
         out = subprocess.run([sys.executable, "-c", _ONE_MEMBER.format(backend=backend)],
-                             check=True, capture_output=True, text=True).stdout
+                             check=True, capture_output=True, text=True, env=ENV).stdout
         times = json.loads(out.strip().splitlines()[-1])
         first.append(times[0])
         later.append(statistics.median(times[1:]))
@@ -123,9 +130,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"cycle --help: median {h:.3f} s, best {min(helps):.3f} s; ratio median {h / b:.2f}, "
           f"best {min(helps) / bb:.2f}")
     if args.loops:
-        subprocess.run(CYCLE[:-1] + ["from cycle.model import load_model; "
-                                     "load_model().engine.compile()"], check=True)
-        for backend in ("numpy", "numba"):
+        subprocess.run(CYCLE[:-1] + ["from cycle.model import load_model; e = load_model().engine; "
+                                     "e.compile('c'); e.compile('numba')"], check=True, env=ENV)
+        for backend in ("numpy", "numba", "c"):
             first, later = one_member(backend, args.repeat)
             print(f"one member, {backend} loop: first run in a fresh process {first * 1e3:.1f} "
                   f"ms, later runs {later * 1e6:.0f} us (SDEverywhere's C: 139 us)")

@@ -4,7 +4,8 @@ For each model in ``models/`` (or ``--model``), in one process and one run:
 
 * PySD: ``--pysd-runs`` runs, each on a freshly loaded model with one random parameter set,
   timed around ``Model.run`` only (loading excluded, which favours PySD);
-* the engine: both loops (NumPy over arrays, compiled per-member Numba) at N = 1, 10, 100,
+* the engine: its loops (NumPy over arrays; the compiled per-member loop in C, built with the
+  system's C compiler, and in Numba) at N = 1, 10, 100,
   10^3, 10^4 (10^5 with ``--big``), returning the stocks only and every variable (every
   variable up to ``--all-max`` members: the result alone is N x saved times x variables x
   8 bytes), every constant perturbed within +-20 % of its default (inside its limits);
@@ -21,24 +22,23 @@ For each model in ``models/`` (or ``--model``), in one process and one run:
     bench/sde_reference.py installs the compiler from npm at run time, generates the
     model's C and links it with a minimal runtime of our own; its stocks are checked
     against the compiled loop before timing.  Skipped, with the reason, without npm/node/gcc.
-  - ``--c-plan`` ("x Cplan"): the engine's own plan of the model as straight-line C, gcc
-    -O2 (bench/c_reference.py; not SDEverywhere's), on the compiled loop's exact inputs: a
-    stricter reference (what a C compiler makes of the same statements).
+  (The engine's own C loop, ``backend="c"``, is what a C compiler makes of the engine's
+  plan; it replaced the bench-only "C of the plan" reference of earlier versions.)
 
 Printed: microseconds per member (per run for PySD; the engine's figures are the best of
 repeated calls) and ratios engine/C reference (below 1: the engine is faster).  At N = 1
-the compiled loop is timed four times: with every constant set as an array of runs (as at
+each compiled loop is timed four times: with every constant set as an array of runs (as at
 every N), every constant set as a float, none set, and every constant through
 ``engine.prepare(names)(values)`` ("prep": the names looked up once, values as one array).
-``--threads`` adds, for the compiled loop, one thread against the default (every core, or
+``--threads`` adds, for each compiled loop, one thread against the default (every core, or
 ``$CYCLE_THREADS``) at each N, and the C references (one thread), alternated call by call.
 Targets (issue 13): N = 1 no slower than C; N >= 10^4 at most half of C.
 
 Usage::
 
     python bench/bench_engine.py [--model models/x.mdl ...] [--sizes 1,10,100,1000,10000]
-        [--big] [--all-max 1000] [--pysd-runs 10] [--c-us 139] [--backends numba,numpy]
-        [--threads] [--sde] [--c-plan]
+        [--big] [--all-max 1000] [--pysd-runs 10] [--c-us 139] [--backends c,numba,numpy]
+        [--threads] [--sde]
 """
 
 from __future__ import annotations
@@ -126,7 +126,8 @@ def bench_model(model: Path, args) -> None:
     rng = np.random.default_rng(1)
     start = time.perf_counter()
     engine = build_engine(model)
-    engine.compile()  # one-time Numba compilation, outside the timings
+    for backend in {"c", "numba"} & set(args.backends):
+        engine.compile(backend)  # one-time builds, outside the timings
     print(f"\n== {model.name}: {engine} (build+compile {time.perf_counter() - start:.1f} s)")
     stocks = engine.stocks
     if args.pysd_runs > 0:
@@ -144,7 +145,7 @@ def bench_model(model: Path, args) -> None:
 
     sizes = list(args.sizes) + ([100_000] if args.big else [])
     header = (f"{'N':>7} {'loop':>6} {'outputs':>7} {'params':>6} {'us/member':>11} "
-              f"{'C us':>8} {'x C':>7} {'x SDE':>7} {'x Cplan':>7} {'PySD/eng':>9}")
+              f"{'C us':>8} {'x C':>7} {'x SDE':>7} {'PySD/eng':>9}")
     print(header)
     print("-" * len(header))
     for n in sizes:
@@ -163,8 +164,8 @@ def bench_model(model: Path, args) -> None:
                     continue
                 sets = [("all", params)] + (
                     [("floats", {k: float(v[0]) for k, v in params.items()}), ("none", {})]
-                    if n == 1 and backend == "numba" else [])
-                if n == 1 and backend == "numba":
+                    if n == 1 and backend in ("c", "numba") else [])
+                if n == 1 and backend in ("c", "numba"):
                     sets.append(("prep", params))
                 for set_label, given in sets:
 
@@ -183,15 +184,14 @@ def bench_model(model: Path, args) -> None:
                             for name in ref_us}
                     print(f"{n:>7} {backend:>6} {label:>7} {set_label:>6} {us:>11.2f} "
                           f"{c_us.get(label, float('nan')):>8.1f} {ratio:>7.3f} "
-                          f"{same.get('SDE-C', float('nan')):>7.3f} "
-                          f"{same.get('C-plan', float('nan')):>7.3f} {pysd_us / us:>9.0f}",
+                          f"{same.get('SDE-C', float('nan')):>7.3f} {pysd_us / us:>9.0f}",
                           flush=True)
     if args.threads:
         bench_threads(engine, sizes, args, refs)
 
 
 def references(model: Path, engine, stocks: list[str], args) -> dict:
-    """Same-run C references asked for (``--sde``, ``--c-plan``), each checked against the
+    """Same-run C references asked for (``--sde``), each checked against the
     compiled loop on 20 perturbed members: name -> ``make(params, n)`` giving a run
     function."""
     refs: dict = {}
@@ -213,39 +213,24 @@ def references(model: Path, engine, stocks: list[str], args) -> dict:
                 refs["SDE-C"] = sde.setup
             else:
                 print("  -> disagrees; no SDE ratios")
-    if args.c_plan:
-        from c_reference import CReference
-
-        try:
-            plan_c = CReference(model, engine)
-        except (RuntimeError, OSError, subprocess.SubprocessError) as error:
-            print(f"C of the plan: not built ({error})")
-        else:
-            worst = plan_c.check(check, 20, stocks)
-            print(f"C of the plan (gcc -O2, {plan_c.lines} lines, not SDEverywhere): stocks "
-                  f"of 20 perturbed members differ from the compiled loop by at most {worst:.2g}"
-                  " (relative)")
-            if worst <= 1e-9:
-                refs["C-plan"] = lambda params, n: plan_c.setup(params, n, stocks)
-            else:
-                print("  -> disagrees; no C-plan ratios")
     return refs
 
 
 def bench_threads(engine, sizes: list[int], args, refs: dict) -> None:
-    """The compiled loop on one thread against the default (and the same-run C references,
+    """Each compiled loop on one thread against the default (and the same-run C references,
     one thread), alternated call by call, best of each."""
     cores = default_threads()
-    print(f"\ncompiled loop, stocks: 1 thread against {cores} (best of {args.repeats} "
+    loops = [b for b in args.backends if b in ("c", "numba")]
+    print(f"\ncompiled loops, stocks: 1 thread against {cores} (best of {args.repeats} "
           "alternated calls each; us per member)")
-    print(f"{'N':>7} {'threads':>7} {'1 thread':>9} {'default':>9} {'speed-up':>8} {'x C':>7} "
-          f"{'SDE-C':>8} {'x SDE':>7} {'C-plan':>8} {'x Cplan':>7}")
+    print(f"{'N':>7} {'loop':>6} {'threads':>7} {'1 thread':>9} {'default':>9} {'speed-up':>8} "
+          f"{'x C':>7} {'SDE-C':>8} {'x SDE':>7}")
     rng = np.random.default_rng(2)
     for n in sizes:
         params = perturbed(engine, rng, n)
-        runs = {threads: (lambda t=threads, p=params, n=n: engine.run(
-            p, n=n, return_columns=engine.stocks, backend="numba", threads=t))
-            for threads in (1, cores)}
+        runs = {(loop, threads): (lambda t=threads, p=params, n=n, loop=loop: engine.run(
+            p, n=n, return_columns=engine.stocks, backend=loop, threads=t))
+            for loop in loops for threads in (1, cores)}
         for name, make in refs.items():
             runs[name] = make(params, n)
         best = dict.fromkeys(runs, float("inf"))
@@ -254,12 +239,12 @@ def bench_threads(engine, sizes: list[int], args, refs: dict) -> None:
                 start = time.perf_counter()
                 run()
                 best[key] = min(best[key], time.perf_counter() - start)
-        one, many = best[1] / n * 1e6, best[cores] / n * 1e6
         sde = best.get("SDE-C", float("nan")) / n * 1e6
-        c_plan = best.get("C-plan", float("nan")) / n * 1e6
-        print(f"{n:>7} {threads_for(n, cores):>7} {one:>9.2f} {many:>9.2f} {one / many:>8.2f} "
-              f"{many / args.c_us:>7.3f} {sde:>8.2f} {many / sde:>7.3f} {c_plan:>8.2f} "
-              f"{many / c_plan:>7.3f}", flush=True)
+        for loop in loops:
+            one, many = best[(loop, 1)] / n * 1e6, best[(loop, cores)] / n * 1e6
+            print(f"{n:>7} {loop:>6} {threads_for(n, cores):>7} {one:>9.2f} {many:>9.2f} "
+                  f"{one / many:>8.2f} {many / args.c_us:>7.3f} {sde:>8.2f} {many / sde:>7.3f}",
+                  flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -275,20 +260,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=0.5,
                         help="time spent per measurement below N = 10^4")
     parser.add_argument("--quick", action="store_true", help="skip the NumPy loop's N=1 all")
-    parser.add_argument("--backends", default=["numba", "numpy"],
+    parser.add_argument("--backends", default=["c", "numba", "numpy"],
                         type=lambda s: [x.strip() for x in s.split(",")],
-                        help="loops to time (default numba,numpy)")
+                        help="loops to time (default c,numba,numpy)")
     parser.add_argument("--threads", action="store_true",
-                        help="also time the compiled loop on 1 thread against the default")
+                        help="also time the compiled loops on 1 thread against the default")
     parser.add_argument("--repeats", type=int, default=5,
                         help="alternated calls per thread count with --threads")
     parser.add_argument("--sde", action="store_true",
                         help="also run SDEverywhere's C in the same run: its compiler from npm "
                              "(installed at run time) with a minimal runtime of our own "
                              "(bench/sde_reference.py; needs npm, node, gcc)")
-    parser.add_argument("--c-plan", action="store_true",
-                        help="also build the engine's plan as C (gcc -O2) and time it in the "
-                             "same run (bench/c_reference.py)")
     parser.add_argument("--c-us", type=float, default=139.0,
                         help="per-run time (us) of a C build of the model, as the ratios' reference")
     args = parser.parse_args(argv)

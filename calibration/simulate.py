@@ -74,8 +74,10 @@ class Simulator:
         self.nruns = 0
         self._engine = None
         self._pysd = None
-        self.loop = "numba"
-        """The engine's loop: ``"numba"`` (compiled), or ``"numpy"`` for a model it refuses."""
+        self.loop: str | None = None
+        """The engine's loop, set at the first run: a compiled one (``"c"``, or ``"numba"``
+        where there is no C compiler: the same numbers to the bit), or ``"numpy"`` for a
+        model they refuse."""
 
     def run(self, params: np.ndarray) -> dict[str, np.ndarray]:
         """Run every row of `params` (shape ``(n, k)``, columns in :attr:`names` order).
@@ -105,12 +107,14 @@ class Simulator:
         # cached yet, so a fit and a chain reproduce bit for bit: the compiled loop (a sampler's
         # batches of 16-40 runs cost ~0.1 ms a run there, ~2 ms in the NumPy loop), or the
         # NumPy loop for a model the compiled loop refuses
+        if self.loop is None:
+            self.loop = "c" if self._engine.has_native else "numba"
         with np.errstate(all="ignore"):
             try:
                 res = self._engine.run(values, n=n, final_time=self.final_time,
                                        return_columns=self.outputs, backend=self.loop)
             except UnsupportedConstruct as exc:
-                if self.loop != "numba":
+                if self.loop == "numpy":
                     raise
                 print(f"calibration: the compiled loop refuses this model ({exc}); "
                       "using the NumPy loop", file=sys.stderr)

@@ -26,7 +26,8 @@ def test_run_writes_trajectories_plots_and_manifest(tmp_path, model):
     assert set(df.columns) <= set(units["column"])
     assert units.set_index("column").loc["Tech Loan Balance", "units"] == "BnYuan"
     assert manifest["computation"]["engine"] == "engine"
-    assert manifest["computation"]["loop"] == "numpy"  # one member: chosen by size
+    # one member: the C loop where there is a C compiler, else chosen by size (NumPy)
+    assert manifest["computation"]["loop"] == ("c" if model.engine.has_native else "numpy")
 
 
 def test_engine_and_pysd_agree_on_every_shipped_scenario(model):

@@ -85,13 +85,16 @@ def model_pair(request, tmp_path_factory):
     return request.param, py_file, engine
 
 
-# every agreement test runs both loops: NumPy over arrays, and the compiled per-member loop
-BACKENDS = ["numpy", "numba"]
+# every agreement test runs every loop: NumPy over arrays, and the compiled per-member loop
+# in C and in Numba
+BACKENDS = ["numpy", "numba", "c"]
 
 
 def _loop(engine, backend: str) -> str:
     if backend == "numba" and not engine.has_kernel:
         pytest.skip("no compiled loop for this model (Numba missing or construct unsupported)")
+    if backend == "c" and not engine.has_native:
+        pytest.skip("no C loop (no C compiler)")
     return backend
 
 
@@ -134,7 +137,7 @@ def test_time_step_and_saveper_overrides_match_pysd(model_pair, backend):
 
 
 def test_unknown_backend_is_a_clear_error(model_pair):
-    with pytest.raises(ValueError, match="backend 'gpu' is not one of auto, numba, numpy"):
+    with pytest.raises(ValueError, match="backend 'gpu' is not one of auto, c, numba, numpy"):
         model_pair[2].run(backend="gpu")
 
 

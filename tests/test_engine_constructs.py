@@ -239,7 +239,7 @@ def compare(result, frame, run: int, label: str) -> None:
                                    err_msg=f"{label}: {column}")
 
 
-@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize("backend", ["numpy", "numba", "c"])
 def test_construct_matches_pysd(case, backend):
     label, engine, py_file = case
     sets = {"Gain": np.array([0.2, 0.5, 0.9]), "Smooth Time": np.array([0.8, 1.5, 3.0])}
@@ -249,6 +249,21 @@ def test_construct_matches_pysd(case, backend):
         frame = pysd_run(py_file, params={k: float(v[run]) for k, v in sets.items()},
                          final_time=12)
         compare(result, frame, run, f"{label} {run} ({backend})")
+
+
+def test_c_and_numba_loops_agree_to_the_bit(case):
+    """``backend="auto"`` takes the C loop with a C compiler and the Numba loop without:
+    every construct must give the same numbers in both."""
+    label, engine, _ = case
+    if not engine.has_native:
+        pytest.skip("no C compiler")
+    sets = {"Gain": np.array([0.2, 0.5, 0.9]), "Smooth Time": np.array([0.8, 1.5, 3.0])}
+    c = engine.run(sets, final_time=12, backend="c")
+    numba = engine.run(sets, final_time=12, backend="numba")
+    assert list(c.values) == list(numba.values)
+    for name in numba.values:
+        np.testing.assert_array_equal(c.values[name], numba.values[name],
+                                      err_msg=f"{label}: {name}")
 
 
 # -- names and labelled arrays of subscripted variables ------------------------------------
@@ -308,7 +323,7 @@ def test_out_array_is_written_in_place(subscripted):
     rows, shape, times = subscripted.output_layout(["Pop", "Gain"], n=3)
     assert rows == subscripted.columns(["Pop"]) and shape == (6, 3, len(times))
     big = np.full((6, 5, len(times)), -1.0)
-    for backend in ("numpy", "numba"):
+    for backend in ("numpy", "numba", "c"):
         view = big[:, 1:4, :]
         chunk = np.empty(shape)
         result = subscripted.run({"Gain": [0.1, 0.2, 0.3]}, return_columns=["Pop", "Gain"],
@@ -340,13 +355,15 @@ def test_unsupported_constructs_are_named(body, construct, variable, tmp_path):
 def test_order_beyond_the_planned_stages_is_an_error(tmp_path):
     engine = build_engine(write_mdl(MODELS["smooths"], tmp_path / "s.mdl"),
                           cache_dir=tmp_path / "cache")
-    engine.run({"Order": np.array([3.0, 4.0])}, backend="numpy")  # up to 4 stages: fine
-    with pytest.raises(ValueError, match="order"):
-        engine.run({"Order": np.array([3.0, 5.0])}, backend="numpy")
+    for backend in ("numpy", "numba", "c"):
+        engine.run({"Order": np.array([3.0, 4.0])}, backend=backend)  # up to 4 stages: fine
+        with pytest.raises(ValueError, match="order"):
+            engine.run({"Order": np.array([3.0, 5.0])}, backend=backend)
 
 
 def test_numba_backend_never_falls_back_and_auto_says_so_once(subscripted, monkeypatch,
                                                                caplog):
+    monkeypatch.setattr(runner, "compiler", lambda: None)
     monkeypatch.setattr(runner, "numba_available", lambda: False)
     monkeypatch.setattr(subscripted, "_kernel", None)
     with pytest.raises(UnsupportedConstruct, match="compiled loop.*Numba is not installed"):
@@ -357,6 +374,27 @@ def test_numba_backend_never_falls_back_and_auto_says_so_once(subscripted, monke
         subscripted.run(backend="auto")
     messages = [r.getMessage() for r in caplog.records if r.name == "cycle.engine"]
     assert len(messages) == 1 and "NumPy loop" in messages[0]
+    assert "no C compiler" in messages[0] and "Numba is not installed" in messages[0]
+
+
+def test_c_backend_never_falls_back_and_auto_takes_numba_without_a_compiler(
+        subscripted, monkeypatch, caplog):
+    from cycle.engine import KERNEL_MIN_RUNS
+
+    assert subscripted.loop_for(1) == "c"  # a compiler here: the C loop from one member on
+    monkeypatch.setattr(runner, "compiler", lambda: None)
+    with pytest.raises(UnsupportedConstruct, match="C loop.*no C compiler"):
+        subscripted.run(backend="c")
+    assert subscripted.loop_for(1) == "numpy"
+    assert subscripted.loop_for(KERNEL_MIN_RUNS) == "numba"
+    monkeypatch.setattr(subscripted, "_logged_fallback", False)
+    gains = {"Gain": np.linspace(0.1, 0.9, KERNEL_MIN_RUNS)}
+    with caplog.at_level(logging.INFO, logger="cycle.engine"):
+        subscripted.run(gains, backend="auto")
+        subscripted.run(gains, backend="auto")
+    messages = [r.getMessage() for r in caplog.records if r.name == "cycle.engine"]
+    assert len(messages) == 1 and "no C compiler" in messages[0]
+    assert "running the Numba loop" in messages[0]
 
 
 def test_large_models_compile_in_chunks_with_the_same_results(tmp_path, monkeypatch):
@@ -393,6 +431,7 @@ def test_numba_refusal_names_construct_and_variable(tmp_path, monkeypatch, caplo
     from cycle.engine import emit_numba
 
     monkeypatch.setattr(emit_numba, "COMPILE_LIMIT", 10)
+    monkeypatch.setattr(runner, "compiler", lambda: None)  # no C loop either
     mdl = write_mdl(MODELS["subscripts"], tmp_path / "model.mdl")
     engine = build_engine(mdl, cache_dir=tmp_path / "cache")
     with pytest.raises(UnsupportedConstruct, match=r"compiled loop for a model of \d+ "
@@ -409,7 +448,7 @@ def test_numba_refusal_names_construct_and_variable(tmp_path, monkeypatch, caplo
     assert result.values["All Pop"].shape == (1, len(result.times))
 
 
-@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize("backend", ["numpy", "numba", "c"])
 def test_one_engine_serves_several_threads(subscripted, backend):
     from concurrent.futures import ThreadPoolExecutor
 

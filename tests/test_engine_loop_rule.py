@@ -1,5 +1,7 @@
-"""``backend="auto"`` chooses the loop by batch size only (issue 15), compiles synchronously
-on first use, and a cached engine loads without importing PySD (issue 13, fast ``cycle run``)."""
+"""``backend="auto"`` chooses the loop by batch size and what is installed only, never by what
+is cached (issue 15): the C loop with a C compiler, else Numba from KERNEL_MIN_RUNS runs;
+it builds synchronously on first use, and a cached engine loads without importing PySD or
+Numba (issue 13, fast ``cycle run``)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from cycle.engine import KERNEL_MIN_RUNS, build_engine
 from cycle.engine.compiled import is_compiled
@@ -46,7 +49,57 @@ def _messages(caplog) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.name == "cycle.engine"]
 
 
-def test_auto_follows_batch_size_not_cache_and_compiles_in_the_run(tmp_path, caplog):
+def test_auto_takes_the_c_loop_and_builds_it_once_in_the_run(tmp_path, caplog):
+    mdl = write_mdl(tmp_path / "grow.mdl")
+    cache = tmp_path / "cache"
+    engine = build_engine(mdl, cache_dir=cache)
+    if not engine.has_native:
+        pytest.skip("no C compiler")
+    assert engine.loop_for(1) == engine.loop_for(KERNEL_MIN_RUNS) == "c"
+    library = engine._native_path()
+    assert not library.is_file()  # cold cache
+    small = {"Gain": np.linspace(0.1, 0.9, 3)}
+    with caplog.at_level(logging.INFO, logger="cycle.engine"):
+        first = engine.run(small, backend="auto")
+        engine.run(small, backend="auto")
+    assert library.is_file() and engine._kernel is None  # built here; Numba never touched
+    assert sum("building the C loop" in m for m in _messages(caplog)) == 1
+    assert not list(cache.glob("*.c")) and not list(cache.glob(".build-*"))  # nothing half-made
+    numpy = engine.run(small, backend="numpy")
+    for name, values in numpy.values.items():
+        np.testing.assert_allclose(first.values[name], values, rtol=1e-12, err_msg=name)
+    # warm cache, new engine: no build, the same bits
+    caplog.clear()
+    again = build_engine(mdl, cache_dir=cache)
+    with caplog.at_level(logging.INFO, logger="cycle.engine"):
+        second = again.run(small, backend="auto")
+    assert not any("building" in m for m in _messages(caplog))
+    for name, values in first.values.items():
+        np.testing.assert_array_equal(second.values[name], values, err_msg=name)
+
+
+def test_two_processes_build_one_library(tmp_path):
+    """Processes that need the same C loop at once build it once (a file lock) and never load
+    a half-written library."""
+    mdl = write_mdl(tmp_path / "grow.mdl")
+    cache = tmp_path / "cache"
+    engine = build_engine(mdl, cache_dir=cache)  # generated here: the race is the C build
+    if not engine.has_native:
+        pytest.skip("no C compiler")
+    code = ("import sys; from cycle.engine import build_engine; "
+            f"e = build_engine({str(mdl)!r}, cache_dir={str(cache)!r}); "
+            "print(float(e.run(backend='c').values['Stock'][0, -1]))")
+    procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+             for _ in range(3)]
+    outs = [p.communicate()[0].strip() for p in procs]
+    assert all(p.returncode == 0 for p in procs) and len(set(outs)) == 1
+    assert [p.name for p in cache.glob("*.so")] == [engine._native_path().name]
+
+
+def test_auto_without_a_compiler_follows_batch_size_not_cache(tmp_path, caplog, monkeypatch):
+    from cycle.engine import runner
+
+    monkeypatch.setattr(runner, "compiler", lambda: None)
     mdl = write_mdl(tmp_path / "grow.mdl")
     cache = tmp_path / "cache"
     engine = build_engine(mdl, cache_dir=cache)

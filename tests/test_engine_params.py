@@ -41,7 +41,7 @@ def test_block_and_key_by_key_give_the_same_constants(engine):
     assert {float(fast[i]) for i in engine._param_idents["Birth Rate"]} == {0.2}
 
 
-@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize("backend", ["numpy", "numba", "c"])
 def test_uniform_and_mixed_values_give_identical_runs(engine, backend):
     gains = np.array([0.2, 0.5, 0.9])
     uniform = {"Gain": gains, "Birth Rate[South]": np.full(3, 0.3), "Life": np.full(3, 20.0)}
@@ -60,7 +60,7 @@ def test_uniform_and_mixed_values_give_identical_runs(engine, backend):
     assert gains.tolist() == [0.2, 0.5, 0.9]
 
 
-@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize("backend", ["numpy", "numba", "c"])
 def test_bad_parameters_get_the_same_errors(engine, backend):
     def run(params, **kw):
         return engine.run(params, backend=backend, **kw)
@@ -99,7 +99,7 @@ def test_time_settings_from_a_constant_follow_the_parameters(tmp_path):
             ("TIME STEP = 0.5", "Month [0,?]", ""),
             ("SAVEPER = 1", "Month [0,?]", "")]))
     engine = build_engine(mdl)
-    for backend in ("numpy", "numba"):
+    for backend in ("numpy", "numba", "c"):
         for horizon in (4.0, 6.0, 9.0, 4.0):
             result = engine.run({"Horizon": horizon}, return_columns=["Stock"], backend=backend)
             assert result.times[-1] == horizon
@@ -108,7 +108,7 @@ def test_time_settings_from_a_constant_follow_the_parameters(tmp_path):
     assert engine._control_fixed is False  # computed per run, never cached
 
 
-@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize("backend", ["numpy", "numba", "c"])
 def test_prepared_run_is_run_with_those_names(engine, backend):
     names = ["Gain", "Birth Rate", "Birth Rate[South]", "Life[Old]"]
     values = np.array([[0.3, 0.6, 0.9], [0.2, 0.1, 0.25], [0.4, 0.3, 0.2], [9.0, 11.0, 12.0]])

@@ -1,5 +1,6 @@
-"""The compiled loop split over threads: the same bits as one thread, whatever the split, and
-the thread setting (``threads=``, ``$CYCLE_THREADS``) checked before any work."""
+"""The compiled loops (C and Numba) split over threads: the same bits as one thread, whatever
+the split, and as each other; the thread setting (``threads=``, ``$CYCLE_THREADS``) checked
+before any work."""
 
 from __future__ import annotations
 
@@ -33,27 +34,44 @@ def _perturbed(engine, n: int) -> dict[str, np.ndarray]:
     return params
 
 
-def test_threads_give_the_bits_of_one_thread(engine):
+@pytest.mark.parametrize("backend", ["numba", "c"])
+def test_threads_give_the_bits_of_one_thread(engine, backend):
+    if backend == "c" and not engine.has_native:
+        pytest.skip("no C compiler")
     n = 4 * THREAD_MIN_RUNS + 3  # an uneven split
     params = _perturbed(engine, n)
     columns = engine.stocks + ["Tech Loan Balance"]
-    serial = engine.run(params, n=n, return_columns=None, backend="numba", threads=1)
+    serial = engine.run(params, n=n, return_columns=None, backend=backend, threads=1)
     for threads in (2, 3):
         assert threads_for(n, threads) == threads
-        split = engine.run(params, n=n, return_columns=None, backend="numba", threads=threads)
+        split = engine.run(params, n=n, return_columns=None, backend=backend, threads=threads)
         assert list(split.values) == list(serial.values)
         for name in serial.values:
             np.testing.assert_array_equal(split.values[name], serial.values[name],
                                           err_msg=f"{name} ({threads} threads)")
     # the stocks alone (other saved rows) agree with the full request, member by member
-    stocks = engine.run(params, n=n, return_columns=columns, backend="numba", threads=2)
+    stocks = engine.run(params, n=n, return_columns=columns, backend=backend, threads=2)
     for name in columns:
         np.testing.assert_array_equal(stocks.values[name], serial.values[name], err_msg=name)
     # and each member with the same member run alone
     one = engine.run({k: v[n - 1:] for k, v in params.items()}, return_columns=columns,
-                     backend="numba")
+                     backend=backend)
     for name in columns:
         np.testing.assert_array_equal(one.values[name][0], serial.values[name][n - 1])
+
+
+def test_c_and_numba_loops_give_the_same_bits(engine):
+    """The rule of ``backend="auto"`` takes the C loop where there is a C compiler and the
+    Numba loop where there is none: the numbers must not depend on which."""
+    if not engine.has_native:
+        pytest.skip("no C compiler")
+    n = 2 * THREAD_MIN_RUNS + 1
+    params = _perturbed(engine, n)
+    c = engine.run(params, n=n, return_columns=None, backend="c")
+    numba = engine.run(params, n=n, return_columns=None, backend="numba")
+    assert list(c.values) == list(numba.values) and len(c.values) > 300
+    for name in numba.values:
+        np.testing.assert_array_equal(c.values[name], numba.values[name], err_msg=name)
 
 
 def test_thread_setting(engine, monkeypatch):

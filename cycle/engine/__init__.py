@@ -8,8 +8,11 @@ The pipeline, one module per stage (no module imports one above it)::
     plan.py       ModelIR -> Plan: what runs at initialisation, every step, saved steps
     emit_numpy.py Plan -> NumPy module (a loop over time, arrays over runs)
     emit_numba.py Plan -> Numba kernel module (a compiled loop over members)
+    emit_c.py     Plan -> the same loop in C (the same numbers to the bit)
+    emit_js.py    Plan -> the same loop in JavaScript (the browser explorer)
     generate.py   runs the stages and caches the generated modules
-    compiled.py   loads, compiles (Numba's cache) and runs the kernel
+    compiled.py   loads, compiles (Numba's cache) and runs a compiled loop over threads
+    native.py     builds the C loop with the system's C compiler (cached) and loads it
     runner.py     BatchEngine / BatchResult / build_engine
 
 Examples

@@ -29,7 +29,7 @@ __all__ = ["cache_dir", "generate_source", "generator_id", "load_module", "model
            "planned"]
 
 _GENERATOR_FILES = ("tree.py", "ir.py", "parse.py", "build.py", "plan.py", "emit_numpy.py",
-                    "emit_numba.py", "numba_helpers.py", "generate.py")
+                    "emit_numba.py", "numba_helpers.py", "emit_c.py", "generate.py")
 
 
 @cache
@@ -72,10 +72,12 @@ def planned(path: Path) -> tuple[ModelIR, Plan]:
 
 
 def generate_source(path: Path, *, sha256: str | None = None) -> str:
-    """Source of the NumPy module of a Vensim file, with the kernel's as ``KERNEL_SOURCE``
-    (None, and ``KERNEL_REFUSAL = (construct, variable)``, when there is no compiled loop;
-    ``KERNEL_LARGE``: compiling takes minutes, so ``backend="auto"`` does not start it)."""
-    from cycle.engine.emit_numba import CHUNKED_FROM, _size, emit_numba
+    """Source of the NumPy module of a Vensim file, with the Numba kernel's as
+    ``KERNEL_SOURCE`` (None, and ``KERNEL_REFUSAL = (construct, variable)``, when there is no
+    Numba loop; ``KERNEL_LARGE``: compiling takes minutes, so ``backend="auto"`` does not start
+    it) and the C loop's as ``NATIVE_SOURCE`` (``NATIVE_STATEMENTS``: its size)."""
+    from cycle.engine.emit_c import emit_c
+    from cycle.engine.emit_numba import CHUNKED_FROM, _inputs, _size, emit_numba
     from cycle.engine.emit_numpy import emit_numpy
     from cycle.engine.tree import UnsupportedConstruct
 
@@ -95,8 +97,11 @@ def generate_source(path: Path, *, sha256: str | None = None) -> str:
     except UnsupportedConstruct as err:  # the NumPy loop still runs the model
         refusal = (err.construct, err.variable)
     large = kernel is not None and _size(steps) > CHUNKED_FROM
+    native = emit_c(ir, steps, _inputs(ir, steps), header=[
+        line.replace("cycle.engine", "cycle.engine (C)") for line in header])
     return (emit_numpy(ir, steps, header=header) + f"\n\nKERNEL_SOURCE = {kernel!r}\n"
-            + f"KERNEL_REFUSAL = {refusal!r}\nKERNEL_LARGE = {large!r}\n")
+            + f"KERNEL_REFUSAL = {refusal!r}\nKERNEL_LARGE = {large!r}\n"
+            + f"NATIVE_SOURCE = {native!r}\nNATIVE_STATEMENTS = {_size(steps)!r}\n")
 
 
 def load_module(source: str, filename: str | os.PathLike) -> dict:

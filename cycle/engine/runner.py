@@ -1,4 +1,5 @@
-"""The runner: parameters in, trajectories out, through the NumPy loop or the compiled one.
+"""The runner: parameters in, trajectories out, through the NumPy loop or a compiled one
+(the C loop, built with the system's C compiler; the Numba loop where there is none).
 
 ``build_engine(path)`` runs the pipeline (or loads its result from the cache) and returns a
 :class:`BatchEngine` that runs ``n`` parameter sets in one call, reproducing PySD's Euler
@@ -30,6 +31,7 @@ from cycle.engine.compiled import (
     write_kernel_file,
 )
 from cycle.engine.generate import cache_dir, load_module, model_source
+from cycle.engine.native import compiler, library_path
 from cycle.engine.tree import TIME_STEP, UnsupportedConstruct
 from cycle.errors import UnknownNameError
 
@@ -42,18 +44,23 @@ __all__ = ["BACKENDS", "KERNEL_MIN_RUNS", "BatchEngine", "BatchResult", "Prepare
 
 log = logging.getLogger("cycle.engine")
 
-BACKENDS = ("auto", "numba", "numpy")
+BACKENDS = ("auto", "c", "numba", "numpy")
 """Loops a batch can run in (see :meth:`BatchEngine.run`)."""
 
 KERNEL_MIN_RUNS = 64
-"""Smallest batch ``backend="auto"`` runs in the compiled loop (:meth:`BatchEngine.loop_for`).
+"""Smallest batch ``backend="auto"`` runs in the Numba loop when there is no C loop
+(:meth:`BatchEngine.loop_for`).
 
 Chosen by size alone, never by what is compiled or cached, so the same inputs give the same
-numbers on a first and a later run.  One member (``cycle run``, ``Model.run``) takes the
-NumPy loop: measured by ``bench/bench_cli.py --loops`` on the Northeast model, its run costs
-29 ms, while the compiled loop's first run in a fresh process costs 367 ms (importing Numba
-and loading the cached kernel) and later runs 160 us.  A caller making many single runs in
-one process can pass ``backend="numba"``."""
+numbers on a first and a later run.  Measured by ``bench/bench_cli.py --loops`` on the
+Northeast model: one member in the NumPy loop costs 29 ms, while the Numba loop's first run
+in a fresh process costs 367 ms (importing Numba and loading the cached kernel) and later
+runs 160 us.  The C loop has no such start-up cost (a millisecond to load), so with a C
+compiler every batch, one member included, takes it."""
+
+NATIVE_AUTO_LIMIT = 5000
+"""Statements above which ``backend="auto"`` does not build the C loop (the compiler's time
+grows faster than the model; ``backend="c"`` builds it anyway)."""
 
 _CHANGED = "__changed__"  # key of the list of set constants in the constants mapping
 _BLOCK = "__block__"  # key of (key plan, values as one array) in the constants mapping
@@ -322,6 +329,10 @@ class BatchEngine:
         self._kernel_refusal = namespace.get("KERNEL_REFUSAL")
         self._kernel_large = bool(namespace.get("KERNEL_LARGE"))
         self._kernel = None
+        self._native_source: str | None = namespace.get("NATIVE_SOURCE")
+        self._native_statements = int(namespace.get("NATIVE_STATEMENTS") or 0)
+        self._native = None
+        self._native_file: Path | None = None
         self._logged_fallback = False
         self._idents: dict[str, str] = meta["idents"]
         self.constants: dict[str, float] = dict(meta["constants"])
@@ -565,12 +576,15 @@ class BatchEngine:
             Names to return (default: every variable and constant, as PySD); a subscripted
             variable's plain name returns each of its elements (``"Stock[A1,B2]"`` ...);
             time settings (e.g. ``"FINAL TIME"``) may be requested too.
-        backend : {"auto", "numba", "numpy"}
-            ``"numba"``: the compiled per-member loop (compiles first if needed; raises
-            :class:`UnsupportedConstruct` if it cannot run); ``"numpy"``: the NumPy loop over
-            arrays; ``"auto"``: the loop :meth:`loop_for` gives for ``n`` runs (by batch size
-            only; the compiled loop is compiled in this call the first time, seconds once
-            per model, then loaded from Numba's cache; both logged once).
+        backend : {"auto", "c", "numba", "numpy"}
+            ``"c"``: the compiled per-member loop in C (built with the system's C compiler
+            the first time, about a second, then loaded from the cache in a millisecond);
+            ``"numba"``: the same loop compiled by Numba (seconds the first time, then
+            loaded from Numba's cache; importing Numba costs ~0.4 s a process); both give
+            the same numbers to the bit and raise :class:`UnsupportedConstruct` if they
+            cannot run; ``"numpy"``: the NumPy loop over arrays; ``"auto"``: the loop
+            :meth:`loop_for` gives for ``n`` runs (never a different one because of what is
+            compiled or cached; a first build is logged once).
         out : numpy.ndarray, optional
             Array of shape and row order :meth:`output_layout` gives, into which the saved
             values of the time-varying columns are written (e.g. a chunk of a larger
@@ -733,11 +747,37 @@ class BatchEngine:
         self._selections[key] = result
         return result
 
-    # -- compiled loop ----------------------------------------------------
+    # -- compiled loops ---------------------------------------------------
     @property
     def has_kernel(self) -> bool:
-        """Whether the compiled per-member loop (Numba) can run this model."""
+        """Whether the compiled per-member loop in Numba can run this model."""
         return bool(self._kernel_source) and numba_available()
+
+    @property
+    def has_native(self) -> bool:
+        """Whether the compiled per-member loop in C can run this model (a C compiler is
+        installed: ``$CC``, ``cc``, ``gcc`` or ``clang``)."""
+        return bool(self._native_source) and compiler() is not None
+
+    def _native_path(self) -> Path:
+        if self._native_file is None:
+            stem = (self.source_path.stem if self.source_path is not None
+                    else f"{self.mdl_path.stem}-{self.sha256[:16]}")
+            folder = self.source_path.parent if self.source_path is not None else cache_dir()
+            self._native_file = library_path(self._native_source or "", folder, f"{stem}-c")
+        return self._native_file
+
+    def _native_module(self):
+        """The C loop, built (under a file lock, once per source and compiler) and loaded."""
+        if self._native is None:
+            from cycle.engine import native
+
+            path = self._native_path()
+            if not path.is_file():
+                log.info("%s: building the C loop (once; cached for later runs)",
+                         self.mdl_path.name)
+            self._native = native.load(native.build(self._native_source, path))
+        return self._native
 
     def _kernel_path(self) -> Path:
         stem = (self.source_path.stem if self.source_path is not None
@@ -751,18 +791,31 @@ class BatchEngine:
         return self._kernel
 
     def loop_for(self, n: int) -> str:
-        """The loop ``backend="auto"`` takes for a batch of `n` runs: ``"numba"`` for at
-        least :data:`KERNEL_MIN_RUNS` runs when the model has a compiled loop that compiles
-        in seconds, else ``"numpy"``.  Depends on `n` and the model only, never on what
-        happens to be compiled or cached."""
+        """The loop ``backend="auto"`` takes for a batch of `n` runs: ``"c"`` whenever the
+        model has a C loop and a C compiler is installed; else ``"numba"`` for at least
+        :data:`KERNEL_MIN_RUNS` runs when the model has a Numba loop that compiles in
+        seconds; else ``"numpy"``.  Depends on `n`, the model and what is installed, never on
+        what happens to be compiled or cached (and the C and Numba loops agree to the
+        bit)."""
+        if n >= 1 and self.has_native and self._native_statements <= NATIVE_AUTO_LIMIT:
+            return "c"
         if n >= KERNEL_MIN_RUNS and self.has_kernel and not self._kernel_large:
             return "numba"
         return "numpy"
 
-    def compile(self) -> bool:
-        """Compile the per-member loop now (blocking; seconds the first time, then loaded
-        from Numba's cache). Returns False if Numba is not installed."""
-        if not self.has_kernel:
+    def compile(self, backend: str = "auto") -> bool:
+        """Build the compiled loop a large batch takes now (blocking; the C loop takes about a
+        second, Numba's seconds, once per model; then loaded from the cache).  ``backend``:
+        ``"c"``, ``"numba"``, or ``"auto"`` (the one :meth:`loop_for` gives a batch of
+        :data:`KERNEL_MIN_RUNS`).  Returns False if that loop cannot run here."""
+        if backend == "auto":
+            backend = self.loop_for(KERNEL_MIN_RUNS)
+        if backend == "c":
+            if not self.has_native:
+                return False
+            self._native_module()
+            return True
+        if backend != "numba" or not self.has_kernel:
             return False
         if self._kernel is not None:
             return True
@@ -775,28 +828,42 @@ class BatchEngine:
         self._kernel_module()
         return True
 
-    def _log_numpy_loop(self, n: int) -> None:
-        """Say once why ``backend="auto"`` runs the NumPy loop."""
+    def _log_fallback(self, n: int, loop: str) -> None:
+        """Say once why ``backend="auto"`` runs `loop` ("numba" or "numpy"), not the C loop."""
         if self._logged_fallback:
             return
         self._logged_fallback = True
+        if self._native_source and compiler() is None:
+            c_why = "no C compiler is installed (set $CC)"
+        elif self._native_source:
+            c_why = (f"a large model ({self._native_statements} statements: building the C loop "
+                     "takes minutes; BatchEngine.compile('c') builds it)")
+        else:
+            c_why = "no C loop was generated"
+        if loop == "numba":
+            log.info("%s: no C loop: %s; running the Numba loop", self.mdl_path.name, c_why)
+            return
         if self._kernel_refusal is not None:
             why = "unavailable: unsupported construct {} in variable '{}'".format(
                 *self._kernel_refusal)
         elif not numba_available():
             why = "unavailable (Numba is not installed)"
         elif self._kernel_large:
-            why = "not compiled (a large model: BatchEngine.compile() takes minutes)"
+            why = "not compiled (a large model: BatchEngine.compile('numba') takes minutes)"
         else:
-            log.debug("%s: %d run(s), below KERNEL_MIN_RUNS = %d: the NumPy loop",
-                      self.mdl_path.name, n, KERNEL_MIN_RUNS)
+            log.info("%s: no C loop: %s; %d run(s), below KERNEL_MIN_RUNS = %d: the NumPy loop",
+                     self.mdl_path.name, c_why, n, KERNEL_MIN_RUNS)
             return
-        log.info("%s: the compiled loop is %s; running the NumPy loop",
-                 self.mdl_path.name, why)
+        log.info("%s: no C loop: %s; the Numba loop is %s; running the NumPy loop",
+                 self.mdl_path.name, c_why, why)
 
     def _execute(self, consts: dict[str, object], ctl: dict[str, float], times: np.ndarray,
                  saves: np.ndarray, selection: _Selection, out: np.ndarray, backend: str,
                  n: int, threads: int = 1) -> dict[str, object]:
+        if backend == "c" and not self.has_native:
+            raise UnsupportedConstruct("C loop", self.mdl_path.name,
+                                       "no C compiler is installed (set $CC); use "
+                                       "backend='numba' or 'numpy'")
         if backend == "numba" and not self.has_kernel:
             if self._kernel_refusal is not None:
                 raise UnsupportedConstruct(*self._kernel_refusal,
@@ -805,20 +872,23 @@ class BatchEngine:
                                        "Numba is not installed; use backend='numpy'")
         if backend == "auto":
             backend = self.loop_for(n)
-            if backend == "numpy":
-                self._log_numpy_loop(n)
+            if backend != "c":
+                self._log_fallback(n, backend)
+        if backend == "c":  # built synchronously: never races the run it serves
+            return self._run_kernel(self._native_module(), consts, ctl, times, saves,
+                                    selection, out, n, threads)
         if backend == "numba":
-            self.compile()  # synchronous: never races the run it serves
-            return self._run_kernel(consts, ctl, times, saves, selection, out, n, threads)
+            self.compile("numba")  # synchronous: never races the run it serves
+            return self._run_kernel(self._kernel_module(), consts, ctl, times, saves,
+                                    selection, out, n, threads)
         # Division by zero, overflow and NaN follow IEEE rules as in PySD's NumPy calls;
         # IF THEN ELSE / ZIDZ evaluate both branches, so warnings would be spurious.
         with np.errstate(all="ignore"):
             return self._simulate(consts, ctl, times, saves, selection.need, selection.sel,
                                   out)
 
-    def _run_kernel(self, consts, ctl, times, saves, selection, out, n, threads
+    def _run_kernel(self, module, consts, ctl, times, saves, selection, out, n, threads
                     ) -> dict[str, object]:
-        module = self._kernel_module()
         IN = self._kernel_inputs(module, consts, ctl, n)
         ST = np.empty((len(module.STATICS), n))
         run_kernel(module, IN, times, saves, selection.need, selection.sel_j, selection.sel_i,

@@ -381,8 +381,9 @@ def run_ensemble(scenarios: Sequence[str | Scenario], spec: UncertaintySpec | st
         variables=variables, posterior=posterior_info)
     result.computation = {
         "engine": "engine", "loop": sorted(loops),
-        "loop_rule": "compiled (numba) for chunks of at least KERNEL_MIN_RUNS runs, NumPy below; "
-                     "chosen by chunk size only",
+        "loop_rule": "compiled in C for every chunk when a C compiler is installed; else "
+                     "compiled by Numba for chunks of at least KERNEL_MIN_RUNS runs, NumPy "
+                     "below; chosen by chunk size and what is installed only",
         "chunk_size": int(chunk_size), "chunks": total, "evaluator": repr(ev),
         "reduction": ("exact percentiles (numpy linear) of raw runs spilled to disk per chunk"
                       if spilled else "exact percentiles (numpy linear) in memory"),

@@ -167,7 +167,7 @@ def run_stress(scenarios, *, shocks=("default_wave",), rate: float | None = None
         (0: deterministic only). A sampled constant that a scenario, the rails or the shock
         sets keeps the value they give it in that run.
     seed : seed of the draws (drawn and recorded if None).
-    backend : engine loop (``"auto"``, ``"numba"``, ``"numpy"``).
+    backend : engine loop (``"auto"``, ``"c"``, ``"numba"``, ``"numpy"``).
 
     Raises
     ------
@@ -261,8 +261,10 @@ def run_stress(scenarios, *, shocks=("default_wave",), rate: float | None = None
             sweep_keys, names=["scenario", "shock", "rails", "rate"]))
     ensemble = None
     if samples:
-        if backend == "auto":  # large batches: the compiled loop when the model allows it
-            backend = "numba" if engine.compile() else "numpy"
+        if backend == "auto":  # every chunk (the last may be small) in a large batch's loop
+            from cycle.engine import KERNEL_MIN_RUNS
+
+            backend = engine.loop_for(KERNEL_MIN_RUNS)
         per_set = len(variants)
         protected = [set(overrides.get(v.scenario, {})) | set(rails_params(v.rails))
                      | (set(shock_params[v.shock][2]) if v.shock else set()) for v in variants]

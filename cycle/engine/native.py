@@ -1,0 +1,169 @@
+"""Build (with the system's C compiler, once per source) and run the C loop of
+:mod:`cycle.engine.emit_c`.
+
+The shared library is cached beside the generated modules (``$CYCLE_CACHE_DIR/engine``),
+named by a hash of the C source, the compiler and its flags.  It is built in the process
+whose run needs it, under a file lock, into a temporary file renamed into place, so two
+processes never race and a run never loads a half-written library.  Loading takes ~1 ms
+(``ctypes``): no Numba import, no JIT.
+
+The compiler is ``$CC`` if set, else ``cc``, ``gcc`` or ``clang`` on the PATH; without one
+there is no C loop (:func:`compiler` returns None) and the engine takes the Numba or NumPy
+loop.  Flags: ``-O2`` without ``-ffast-math`` and with ``-ffp-contract=off`` (no fused
+multiply-add), so every operation is rounded as in NumPy and Numba.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import hashlib
+import os
+import shlex
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["FLAGS", "NativeKernel", "NativeBuildError", "compiler", "library_path", "load"]
+
+FLAGS = ("-O2", "-fPIC", "-shared", "-fno-math-errno", "-ffp-contract=off", "-std=gnu99")
+"""C compiler flags (``-fno-math-errno`` lets ``sqrt`` compile to one instruction; it
+changes no value)."""
+ABI = "cycle-c-1"
+"""Version of the kernel's calling convention (part of the library's name)."""
+
+
+class NativeBuildError(RuntimeError):
+    """The C compiler failed on a generated kernel (a bug in the emitter: the message carries
+    the compiler's output)."""
+
+
+@functools.cache
+def compiler() -> str | None:
+    """The C compiler command (``$CC``, else ``cc``, ``gcc`` or ``clang`` on the PATH), or
+    None if there is none."""
+    given = os.environ.get("CC", "").strip()
+    if given:
+        return given if shutil.which(shlex.split(given)[0]) else None
+    for name in ("cc", "gcc", "clang"):
+        if shutil.which(name):
+            return name
+    return None
+
+
+def library_path(source: str, folder: Path, stem: str) -> Path:
+    """Where the library of `source` is cached (the name hashes the source, compiler, flags
+    and calling convention)."""
+    digest = hashlib.sha256("\0".join([source, compiler() or "", *FLAGS, ABI]).encode())
+    return Path(folder) / f"{stem}-{digest.hexdigest()[:16]}.so"
+
+
+def build(source: str, path: Path) -> Path:
+    """Compile `source` into the shared library `path` unless it is there already (under a
+    file lock; written to a temporary file and renamed).
+
+    Raises
+    ------
+    NativeBuildError
+        If there is no C compiler, or it fails (its output in the message).
+    """
+    path = Path(path)
+    if path.is_file():
+        return path
+    from filelock import FileLock
+
+    cc = compiler()
+    if cc is None:
+        raise NativeBuildError("no C compiler (set $CC, or install cc/gcc/clang)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(path) + ".lock"):
+        if path.is_file():  # built by another process while this one waited
+            return path
+        with tempfile.TemporaryDirectory(dir=path.parent, prefix=".build-") as tmp:
+            c_file, lib = Path(tmp) / "kernel.c", Path(tmp) / "kernel.so"
+            c_file.write_text(source, encoding="utf-8")
+            done = subprocess.run([*shlex.split(cc), *FLAGS, "-o", str(lib), str(c_file), "-lm"],
+                                  capture_output=True, text=True)
+            if done.returncode != 0 or not lib.is_file():
+                raise NativeBuildError(f"{cc} failed on the generated C loop of {path.name}:\n"
+                                       f"{done.stderr.strip()[-4000:]}")
+            os.replace(lib, path)
+    return path
+
+
+_P = ctypes.c_void_p
+_I = ctypes.c_int64
+
+
+class NativeKernel:
+    """A built C loop, called as the Numba kernel module is (:func:`cycle.engine.compiled.
+    run_kernel`): ``INPUTS``, ``STATICS`` and ``kernel(IN, times, saves, need, sel_j, sel_i,
+    out, ST, first, stop)``.  The call releases the GIL, so threads run disjoint ranges of
+    members at once."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._lib = ctypes.CDLL(str(self.path))
+        self.INPUTS = _names(self._lib, "cycle_inputs")
+        self.STATICS = _names(self._lib, "cycle_statics")
+        fn = self._lib.kernel
+        fn.restype = ctypes.c_int
+        fn.argtypes = [_P, _I, _P, _I, _P, _P, _P, _P, _I, _P, _I, _P, _I, _I]
+        self._fn = fn
+
+    def __repr__(self) -> str:
+        return f"NativeKernel({self.path.name!r})"
+
+    def kernel(self, IN: np.ndarray, times: np.ndarray, saves: np.ndarray, need: np.ndarray,
+               sel_j: np.ndarray, sel_i: np.ndarray, out: np.ndarray, ST: np.ndarray,
+               first: int, stop: int) -> None:
+        """Run members ``first <= m < stop`` (arrays as the Numba kernel takes them; ``out``
+        and ``ST`` are written in place and must be C-contiguous float64).
+
+        Raises
+        ------
+        ValueError
+            If a delay or smooth order leaves the stages planned for the model's defaults.
+        """
+        for name, array in (("out", out), ("ST", ST)):
+            if array.dtype != np.float64 or not array.flags.c_contiguous:
+                raise ValueError(f"{name} must be a C-contiguous float64 array")
+        IN = _c(IN, np.float64)
+        times = _c(times, np.float64)
+        saves = _c(saves, np.bool_)
+        need = _c(need, np.bool_)
+        sel_j = _c(sel_j, np.int64)
+        sel_i = _c(sel_i, np.int64)
+        data = _data
+        code = self._fn(data(IN), IN.shape[1], data(times), times.shape[0], data(saves),
+                        data(need), data(sel_j), data(sel_i), sel_j.shape[0], data(out),
+                        out.shape[2], data(ST), first, stop)
+        if code == 1:
+            raise ValueError("a delay/smooth order is not an integer within the stages planned "
+                             "for the model's defaults")
+        if code:
+            raise MemoryError("the C loop could not allocate its buffers")
+
+
+def _data(array: np.ndarray) -> int:
+    return array.__array_interface__["data"][0]
+
+
+def _c(array: np.ndarray, dtype) -> np.ndarray:
+    if array.dtype == dtype and array.flags.c_contiguous:
+        return array
+    return np.ascontiguousarray(array, dtype=dtype)
+
+
+def _names(lib: ctypes.CDLL, symbol: str) -> list[str]:
+    raw = ctypes.string_at(ctypes.addressof(ctypes.c_char.in_dll(lib, symbol)))  # char[]
+    return raw.decode().split("\n") if raw else []
+
+
+@functools.cache
+def load(path: Path) -> NativeKernel:
+    """Load the built library at `path` (once per process)."""
+    return NativeKernel(Path(path))
