@@ -238,3 +238,22 @@ def test_percentiles_of_chunks_are_numpys_of_the_whole():
     ref = np.nanpercentile(np.concatenate(chunks), PERCENTILES, axis=0)
     assert all(table[f"p{p}"].to_numpy().tobytes() == ref[i].tobytes()
                for i, p in enumerate(PERCENTILES))
+
+
+def test_percentiles_over_threads_are_the_same_numbers(monkeypatch):
+    """Large tables spread their variables over threads: the same bits as one thread."""
+    import cycle.ensembles.runner as E
+
+    rng = np.random.default_rng(11)
+    values = {f"v{i}": [rng.lognormal(size=(300, 40)), rng.normal(size=(200, 40))]
+              for i in range(5)}
+    values["v0"][1][3, 7] = np.nan  # a failed run: np.nanpercentile's path
+    times = np.arange(40.0)
+    monkeypatch.setattr(E, "_THREADED_FROM", 10**12)
+    with pytest.warns(UserWarning, match="1 of 500 runs have NaN"):
+        one = E.percentile_table(values, times, "s")
+    monkeypatch.setattr(E, "_THREADED_FROM", 1)
+    monkeypatch.setattr(E, "available_cores", lambda: 3)
+    with pytest.warns(UserWarning, match="1 of 500 runs have NaN"):
+        threaded = E.percentile_table(values, times, "s")
+    pd.testing.assert_frame_equal(one, threaded, check_exact=True)
