@@ -145,3 +145,26 @@ def test_cached_engine_loads_without_pysd(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
     assert out.stdout.strip() == "[]"
+
+
+def test_a_failing_c_build_is_an_error_for_c_and_a_logged_fallback_for_auto(tmp_path, caplog,
+                                                                          monkeypatch):
+    from cycle.engine import native, runner
+    from cycle.engine.native import NativeBuildError
+
+    mdl = write_mdl(tmp_path / "grow.mdl")
+    engine = build_engine(mdl, cache_dir=tmp_path / "cache")
+    if not engine.has_native:
+        pytest.skip("no C compiler")
+    monkeypatch.setattr(native, "compiler", lambda: "false")  # a compiler that always fails
+    monkeypatch.setattr(runner, "compiler", lambda: "false")
+    engine._native_file = None
+    with pytest.raises(NativeBuildError, match="false failed on the generated C loop"):
+        engine.run(backend="c")
+    with caplog.at_level(logging.INFO, logger="cycle.engine"):
+        result = engine.run(backend="auto")
+        engine.run(backend="auto")
+    messages = _messages(caplog)
+    assert sum("building it failed" in m for m in messages) == 1, messages
+    assert engine.loop_for(1) == "numpy" and result.values["Stock"].shape[0] == 1
+    assert not list((tmp_path / "cache").glob("*.so"))

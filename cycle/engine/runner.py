@@ -31,7 +31,7 @@ from cycle.engine.compiled import (
     write_kernel_file,
 )
 from cycle.engine.generate import cache_dir, load_module, model_source
-from cycle.engine.native import compiler, library_path
+from cycle.engine.native import NativeBuildError, compiler, library_path
 from cycle.engine.tree import TIME_STEP, UnsupportedConstruct
 from cycle.errors import UnknownNameError
 
@@ -333,6 +333,7 @@ class BatchEngine:
         self._native_statements = int(namespace.get("NATIVE_STATEMENTS") or 0)
         self._native = None
         self._native_file: Path | None = None
+        self._native_error = ""
         self._logged_fallback = False
         self._idents: dict[str, str] = meta["idents"]
         self.constants: dict[str, float] = dict(meta["constants"])
@@ -756,8 +757,8 @@ class BatchEngine:
     @property
     def has_native(self) -> bool:
         """Whether the compiled per-member loop in C can run this model (a C compiler is
-        installed: ``$CC``, ``cc``, ``gcc`` or ``clang``)."""
-        return bool(self._native_source) and compiler() is not None
+        installed: ``$CC``, ``cc``, ``gcc`` or ``clang``, and has not failed on it)."""
+        return bool(self._native_source) and compiler() is not None and not self._native_error
 
     def _native_path(self) -> Path:
         if self._native_file is None:
@@ -833,7 +834,9 @@ class BatchEngine:
         if self._logged_fallback:
             return
         self._logged_fallback = True
-        if self._native_source and compiler() is None:
+        if self._native_error:
+            c_why = f"building it failed ({self._native_error})"
+        elif self._native_source and compiler() is None:
             c_why = "no C compiler is installed (set $CC)"
         elif self._native_source:
             c_why = (f"a large model ({self._native_statements} statements: building the C loop "
@@ -860,7 +863,7 @@ class BatchEngine:
     def _execute(self, consts: dict[str, object], ctl: dict[str, float], times: np.ndarray,
                  saves: np.ndarray, selection: _Selection, out: np.ndarray, backend: str,
                  n: int, threads: int = 1) -> dict[str, object]:
-        if backend == "c" and not self.has_native:
+        if backend == "c" and not (self._native_source and compiler() is not None):
             raise UnsupportedConstruct("C loop", self.mdl_path.name,
                                        "no C compiler is installed (set $CC); use "
                                        "backend='numba' or 'numpy'")
@@ -872,6 +875,12 @@ class BatchEngine:
                                        "Numba is not installed; use backend='numpy'")
         if backend == "auto":
             backend = self.loop_for(n)
+            if backend == "c":
+                try:
+                    self._native_module()
+                except (NativeBuildError, OSError) as error:  # e.g. a read-only cache
+                    self._native_error = str(error).splitlines()[0]
+                    backend = self.loop_for(n)
             if backend != "c":
                 self._log_fallback(n, backend)
         if backend == "c":  # built synchronously: never races the run it serves
