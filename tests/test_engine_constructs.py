@@ -333,6 +333,15 @@ def test_out_array_is_written_in_place(subscripted):
         assert np.all(big[:, 0] == -1.0) and np.all(big[:, 4] == -1.0)
     with pytest.raises(ValueError, match="shape"):
         subscripted.run(return_columns=["Pop"], out=np.empty((1, 1, 1)))
+    # a view that is not contiguous (members 1-3 of a larger array) is written in place too
+    for backend in ("numpy", "numba", "c"):
+        big[...] = -1.0
+        view = big[:, 1:4, :]
+        result = subscripted.run({"Gain": [0.1, 0.2, 0.3]}, return_columns=["Pop", "Gain"],
+                                 out=view, backend=backend)
+        assert np.shares_memory(result.values["Pop[North,Young]"], big)
+        np.testing.assert_array_equal(view, chunk)
+        assert np.all(big[:, 0] == -1.0) and np.all(big[:, 4] == -1.0)
 
 
 # -- what cannot run, and which loop runs --------------------------------------------------

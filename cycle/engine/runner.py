@@ -900,8 +900,11 @@ class BatchEngine:
                     ) -> dict[str, object]:
         IN = self._kernel_inputs(module, consts, ctl, n)
         ST = np.empty((len(module.STATICS), n))
+        into = out if out.flags.c_contiguous else np.empty(out.shape)  # a caller's view
         run_kernel(module, IN, times, saves, selection.need, selection.sel_j, selection.sel_i,
-                   out, ST, threads)
+                   into, ST, threads)
+        if into is not out:
+            out[...] = into
         return dict(zip(self._static_names, ST, strict=True))
 
     def _kernel_inputs(self, module, consts: dict[str, object], ctl: dict[str, float],
