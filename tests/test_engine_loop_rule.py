@@ -168,3 +168,19 @@ def test_a_failing_c_build_is_an_error_for_c_and_a_logged_fallback_for_auto(tmp_
     assert sum("building it failed" in m for m in messages) == 1, messages
     assert engine.loop_for(1) == "numpy" and result.values["Stock"].shape[0] == 1
     assert not list((tmp_path / "cache").glob("*.so"))
+
+
+def test_auto_leaves_a_large_model_to_numpy_and_says_so(tmp_path, caplog, monkeypatch):
+    from cycle.engine import runner
+
+    monkeypatch.setattr(runner, "NATIVE_AUTO_LIMIT", 1)  # every model is "large"
+    engine = build_engine(write_mdl(tmp_path / "grow.mdl"), cache_dir=tmp_path / "cache")
+    if not engine.has_native:
+        pytest.skip("no C compiler")
+    assert engine.loop_for(1) == "numpy"
+    with caplog.at_level(logging.INFO, logger="cycle.engine"):
+        engine.run(backend="auto")
+    assert any("a large model" in m and "compile('c')" in m for m in _messages(caplog))
+    assert not list((tmp_path / "cache").glob("*.so"))
+    engine.run(backend="c")  # asked for: built all the same
+    assert len(list((tmp_path / "cache").glob("*.so"))) == 1
