@@ -43,14 +43,18 @@ static inline double _pow(double b, double e) {  /* NumPy's fast paths (fast_sca
   if (e == -1.0) return 1.0 / b;
   return pow(b, e);
 }
-static inline double _min(double a, double b) { return (isnan(a) || a < b) ? a : b; }  /* numpy.minimum */
-static inline double _max(double a, double b) { return (isnan(a) || a > b) ? a : b; }  /* numpy.maximum */
-static inline double _integer(double x) { return isfinite(x) ? trunc(x) : x; }
+/* np.minimum / np.maximum as Numba computes them (NaN wins; of two zeros, the first) */
+static inline double _min(double a, double b) { return (isnan(a) || a <= b) ? a : b; }
+static inline double _max(double a, double b) { return (isnan(a) || a >= b) ? a : b; }
+/* Python's min / max: the first argument unless the second is smaller / larger */
+static inline double _pymin(double a, double b) { return b < a ? b : a; }
+static inline double _pymax(double a, double b) { return b > a ? b : a; }
+static inline double _integer(double x) { return isfinite(x) ? trunc(x) + 0.0 : x; }  /* int(x) */
 static inline double _quantum(double a, double b) { return b < _SMALL ? a : b * _integer(a / b); }
 static inline double _modulo(double x, double m) { return x - _quantum(x, m); }
 static inline double _step(double t, double dt, double v, double ts) { return (t + dt / 2 > ts) ? v : 0.0; }
 static inline double _ramp(double t, double slope, double start, double finish) {
-  return (t + _SMALL > start) ? slope * (_min(finish, t) - start) : 0.0;
+  return (t + _SMALL > start) ? slope * (_pymin(finish, t) - start) : 0.0;
 }
 static inline double _pulse(double t, double start, double width) {
   return (start - _SMALL <= t && t < start + width) ? 1.0 : 0.0;
@@ -65,7 +69,7 @@ static inline double _pulse_train(double t, double start, double rep, double wid
   return (start <= t && t < end && _pymod(t - start + _SMALL, rep) < width) ? 1.0 : 0.0;
 }
 static inline double _delay_order(double order, double dt, double delay, double fixed) {
-  if (fixed) return nearbyint(fmax(delay / dt, 1.0) + _SMALL);  /* half to even, as round() */
+  if (fixed) return nearbyint(_pymax(delay / dt, 1.0) + _SMALL);  /* half to even, as round() */
   double k = trunc(order);
   while (k * dt > delay) k -= 1.0;
   return k;
@@ -74,15 +78,17 @@ static inline double _check_order(double order, double top) {
   if (order != trunc(order) || order < 1 || order > top) _error = 1;
   return order;
 }
+static inline int _lt(double a, double b) { return a < b || (isnan(b) && !isnan(a)); }  /* NaN last */
 static inline int64_t _searchsorted(const double *xs, int64_t n, double x, int right) {
-  int64_t lo = 0, hi = n;
+  int64_t lo = 0, hi = n;  /* numpy.searchsorted, side "right" or "left" */
   while (lo < hi) {
     int64_t mid = (lo + hi) >> 1;
-    if (right ? xs[mid] <= x : xs[mid] < x) lo = mid + 1; else hi = mid;
+    if (right ? !_lt(x, xs[mid]) : _lt(xs[mid], x)) lo = mid + 1; else hi = mid;
   }
   return lo;
 }
 static double _interp(double x, const double *xs, const double *ys, int64_t n) {  /* numpy.interp */
+  if (n == 1) return ys[0];
   if (isnan(x)) return x;
   if (x <= xs[0]) return ys[0];
   if (x >= xs[n - 1]) return ys[n - 1];
@@ -231,7 +237,7 @@ def emit_c(ir: ModelIR, steps: Plan, inputs: list[str], *, header: list[str] | N
             lines += [f"{i2}_pipe_{x}[_ptr_{x}] = {d};",
                       f"{i2}_ptr_{x} = (_ptr_{x} + 1) % _ord_{x};", f"{i2}{x} = _pipe_{x}[_ptr_{x}];"]
         elif st.mode == "non_negative":
-            lines.append(f"{i2}{x} = _max({x} + {d} * {TIME_STEP}, 0.0);")
+            lines.append(f"{i2}{x} = _pymax({x} + {d} * {TIME_STEP}, 0.0);")
         else:
             lines.append(f"{i2}{x} = {x} + {d} * {TIME_STEP};")
     lines.append(f"{i1}}}")

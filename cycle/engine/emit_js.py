@@ -29,7 +29,7 @@ from cycle.engine.tree import TIME, TIME_STEP, Renderer
 
 __all__ = ["JSRenderer", "emit_js", "JS_HELPERS", "EMITTER_VERSION"]
 
-EMITTER_VERSION = "emit_js 2"
+EMITTER_VERSION = "emit_js 3"
 
 JS_HELPERS = r"""
 const _SMALL = 1e-6;  // what Vensim (and PySD) treat as zero
@@ -43,7 +43,7 @@ function _pow(b, e) {  // NumPy's fast paths for a power with a scalar exponent
   if (e === -1) return 1 / b;
   return Math.pow(b, e);
 }
-function _integer(x) { return Number.isFinite(x) ? Math.trunc(x) : x; }
+function _integer(x) { return Number.isFinite(x) ? Math.trunc(x) + 0 : x; }  // int(x): no -0
 function _quantum(a, b) { return b < _SMALL ? a : b * _integer(a / b); }
 function _modulo(x, m) { return x - _quantum(x, m); }
 function _step(time, dt, value, tstep) { return (time + dt / 2 > tstep) ? value : 0; }

@@ -58,13 +58,13 @@ def _xidz(numerator, denominator, x):
 
 
 def _integer(x):
-    """INTEGER: truncation towards zero."""
-    return np.trunc(x)
+    """INTEGER: truncation towards zero (PySD's ``int(x)``: no negative zero)."""
+    return np.trunc(x) + 0.0
 
 
 def _quantum(a, b):
     """QUANTUM: b*INTEGER(a/b), a where b < 1e-6."""
-    return np.where(b < _SMALL, a, b * np.trunc(a / b))
+    return np.where(b < _SMALL, a, b * _integer(a / b))
 
 
 def _modulo(x, m):

@@ -74,7 +74,9 @@ def _not(a):
 
 @njit(**_H)
 def _integer(x):
-    return float(math.trunc(x)) if math.isfinite(x) else x
+    # PySD's int(x): towards zero, exact at any size, no negative zero (math.trunc would
+    # go through int64 and overflow from 2**63)
+    return np.trunc(x) + 0.0 if math.isfinite(x) else x
 
 
 @njit(**_H)
