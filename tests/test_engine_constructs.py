@@ -472,3 +472,19 @@ def test_one_engine_serves_several_threads(subscripted, backend):
         together = list(pool.map(run, gains * 3))
     for k, values in enumerate(together):
         np.testing.assert_array_equal(values, alone[k % len(gains)])
+
+
+def test_integer_of_large_and_negative_values_as_pysd(tmp_path):
+    """INTEGER is PySD's ``int(x)`` in every loop: exact beyond 2**63, towards zero.  (PySD
+    itself cannot run this model: its generated code names ``xr`` without importing it.)"""
+    body = """
+        Big = 1e19 ~ Widget ~ |
+        Gain = 0.5 ~ Dmnl ~ |
+        Whole = INTEGER(Big * (1 + Gain)) + INTEGER(-Gain) + INTEGER(-2.5 * Gain) ~ Widget ~ |
+        Stock = INTEG(Whole / 1e19, 0) ~ Widget ~ |
+    """
+    engine = build_engine(write_mdl(body, tmp_path / "integer.mdl"), cache_dir=tmp_path / "c")
+    expected = float(int(1e19 * 1.5) + int(-0.5) + int(-1.25))
+    for backend in ("numpy", "numba", "c"):
+        result = engine.run({"Gain": np.array([0.5, 0.5])}, final_time=3, backend=backend)
+        np.testing.assert_array_equal(result.values["Whole"], expected)
