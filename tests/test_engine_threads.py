@@ -96,3 +96,23 @@ def test_thread_setting(engine, monkeypatch):
             engine.run(return_columns=engine.stocks[:1], backend="numba", threads=bad)
     result = engine.run(return_columns=engine.stocks[:1], backend="numpy", threads=1)
     assert result.n == 1
+
+
+def test_c_loop_refuses_arrays_of_the_wrong_shape(engine):
+    """C reads no shapes: the wrapper checks them, so a wrong call is an error, not a crash."""
+    if not engine.has_native:
+        pytest.skip("no C compiler")
+    kernel = engine._native_module()
+    n, saves = 3, np.ones(5, dtype=np.bool_)
+    IN = np.ones((len(kernel.INPUTS), n))
+    ST = np.empty((len(kernel.STATICS), n))
+    out = np.empty((1, n, 5))
+    sel = np.zeros(1, dtype=np.int64)
+    need = np.zeros(1000, dtype=np.bool_)
+    for bad in (dict(IN=IN[:-1]), dict(ST=np.empty((len(kernel.STATICS), 2))),
+                dict(out=np.empty((1, n + 1, 5))),
+                dict(first=0, stop=n + 1), dict(first=2, stop=1)):
+        args = dict(IN=IN, times=np.arange(5.0), saves=saves, need=need, sel_j=sel, sel_i=sel,
+                    out=out, ST=ST, first=0, stop=n) | bad
+        with pytest.raises(ValueError, match="wrong shape"):
+            kernel.kernel(**args)

@@ -131,6 +131,12 @@ class NativeKernel:
         for name, array in (("out", out), ("ST", ST)):
             if array.dtype != np.float64 or not array.flags.c_contiguous:
                 raise ValueError(f"{name} must be a C-contiguous float64 array")
+        n = IN.shape[1]  # C reads no shape: a wrong one would read or write out of bounds
+        if (IN.shape[0] != len(self.INPUTS) or ST.shape != (len(self.STATICS), n)
+                or out.ndim != 3 or out.shape[1] != n or len(sel_j) != len(sel_i)
+                or len(sel_j) > out.shape[0] or not 0 <= first <= stop <= n):
+            raise ValueError(f"kernel arrays of the wrong shape: IN {IN.shape}, ST {ST.shape}, "
+                             f"out {out.shape}, {len(sel_j)} rows, members {first}:{stop}")
         IN = _c(IN, np.float64)
         times = _c(times, np.float64)
         saves = _c(saves, np.bool_)
@@ -138,7 +144,7 @@ class NativeKernel:
         sel_j = _c(sel_j, np.int64)
         sel_i = _c(sel_i, np.int64)
         data = _data
-        code = self._fn(data(IN), IN.shape[1], data(times), times.shape[0], data(saves),
+        code = self._fn(data(IN), n, data(times), times.shape[0], data(saves),
                         data(need), data(sel_j), data(sel_i), sel_j.shape[0], data(out),
                         out.shape[2], data(ST), first, stop)
         if code == 1:
