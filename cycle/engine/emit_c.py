@@ -217,6 +217,7 @@ def emit_c(ir: ModelIR, steps: Plan, inputs: list[str], *, header: list[str] | N
         x = st.ident
         lines += [f"{i1}int64_t _ord_{x} = (int64_t)({st.order});",
                   f"{i1}double *_pipe_{x} = malloc(sizeof(double) * (_ord_{x} > 0 ? _ord_{x} : 1));",
+                  f"{i1}if (!_pipe_{x}) {{ free(_buf); return 2; }}  /* out of memory */",
                   f"{i1}for (int64_t _i = 0; _i < _ord_{x}; _i++) _pipe_{x}[_i] = {x};",
                   f"{i1}int64_t _ptr_{x} = 0;"]
     lines += [f"{i1}int64_t _s = 0;", f"{i1}for (int64_t _k = 0; _k < nt; _k++) {{",
