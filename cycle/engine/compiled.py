@@ -1,5 +1,7 @@
 """Load, compile (into Numba's on-disk cache) and run the kernel module of
-:mod:`cycle.engine.emit_numba`.
+:mod:`cycle.engine.emit_numba`; :func:`run_kernel` also runs the C loop
+(:class:`cycle.engine.native.NativeKernel`, the same calling convention), splitting the
+members over threads for either.
 
 Compilation takes a few seconds once per model and engine version, in the process whose run
 needs it (never in a race with that run); afterwards the kernel loads from Numba's cache
