@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     from cycle.engine import build_engine
 
     engine = build_engine(model.path)
-    engine.compile()  # the one-time Numba compilation is not part of the throughput
+    engine.compile()  # the one-time build of the compiled loop is not part of the throughput
     samples = spec.sample(args.n, seed=1)
     engine.run({**model.calibration, **samples.iloc[:100].to_dict("list")}, n=100,
                return_columns=ENSEMBLE_VARIABLES)  # warm

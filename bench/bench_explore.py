@@ -59,8 +59,8 @@ MOVE_JS = """async (n) => {
 def _engine_ms(model, backend: str, repeat: int = 30) -> float:
     eng = build_engine(model.path)
     params = dict(model.calibration)
-    if backend == "numba":
-        eng.compile()
+    if backend in ("c", "numba"):
+        eng.compile(backend)
     eng.run(params, n=1, backend=backend)
     t0 = time.perf_counter()
     for _ in range(repeat):
@@ -88,7 +88,9 @@ def main(argv: list[str] | None = None) -> None:
           f"(ECharts 0.72 MB, font {font / 1e3:.0f} kB base64)")
 
     np_ms = _engine_ms(model, "numpy")
-    nb_ms = _engine_ms(model, "numba")
+    from cycle.engine.native import compiler
+
+    nb_ms = _engine_ms(model, "c" if compiler() else "numba")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         ctx = browser.new_context(viewport={"width": 1500, "height": 1000})
@@ -105,7 +107,8 @@ def main(argv: list[str] | None = None) -> None:
             return (performance.now() - t0) / n; }""", args.runs)
         print(f"(b) one run in Chromium: {js_ms:.3f} ms all {len(page.evaluate('CycleModel.OUTPUTS'))} "
               f"variables, {page_ms:.3f} ms as the page runs it | engine in Python, N = 1: NumPy loop "
-              f"{np_ms:.2f} ms ({np_ms / js_ms:.0f}x the page), compiled loop {nb_ms:.3f} ms "
+              f"{np_ms:.2f} ms ({np_ms / js_ms:.0f}x the page), compiled loop "
+              f"({'C' if compiler() else 'Numba'}) {nb_ms:.3f} ms "
               f"({nb_ms / js_ms:.2f}x)")
         members = page.evaluate("CYCLE_DATA.uncertainty ? CYCLE_DATA.uncertainty.values.length : 0")
         if members:
