@@ -117,9 +117,24 @@ class NativeKernel:
         fn.restype = ctypes.c_int
         fn.argtypes = [_P, _I, _P, _I, _P, _P, _P, _P, _I, _P, _I, _P, _I, _I]
         self._fn = fn
+        self._pointers: dict[int, tuple[np.ndarray, int]] = {}
 
     def __repr__(self) -> str:
         return f"NativeKernel({self.path.name!r})"
+
+    def _pointer(self, array: np.ndarray) -> int:
+        """Address of `array`'s data, remembered per array object (a run's time schedule and
+        selected rows are cached arrays, passed again at every call; an entry holds its array,
+        so the id is not reused while it is remembered)."""
+        key = id(array)
+        hit = self._pointers.get(key)
+        if hit is not None and hit[0] is array:
+            return hit[1]
+        if len(self._pointers) >= 64:
+            self._pointers.clear()
+        address = array.ctypes.data
+        self._pointers[key] = (array, address)
+        return address
 
     def kernel(self, IN: np.ndarray, times: np.ndarray, saves: np.ndarray, need: np.ndarray,
                sel_j: np.ndarray, sel_i: np.ndarray, out: np.ndarray, ST: np.ndarray,
@@ -132,34 +147,27 @@ class NativeKernel:
         ValueError
             If a delay or smooth order leaves the stages planned for the model's defaults.
         """
-        for name, array in (("out", out), ("ST", ST)):
-            if array.dtype != np.float64 or not array.flags.c_contiguous:
-                raise ValueError(f"{name} must be a C-contiguous float64 array")
         n = IN.shape[1]  # C reads no shape: a wrong one would read or write out of bounds
         if (IN.shape[0] != len(self.INPUTS) or ST.shape != (len(self.STATICS), n)
                 or out.ndim != 3 or out.shape[1] != n or len(sel_j) != len(sel_i)
                 or len(sel_j) > out.shape[0] or not 0 <= first <= stop <= n):
             raise ValueError(f"kernel arrays of the wrong shape: IN {IN.shape}, ST {ST.shape}, "
                              f"out {out.shape}, {len(sel_j)} rows, members {first}:{stop}")
+        for name, array in (("out", out), ("ST", ST)):
+            if array.dtype != np.float64 or not array.flags.c_contiguous:
+                raise ValueError(f"{name} must be a C-contiguous float64 array")
         IN = _c(IN, np.float64)
-        times = _c(times, np.float64)
-        saves = _c(saves, np.bool_)
-        need = _c(need, np.bool_)
-        sel_j = _c(sel_j, np.int64)
-        sel_i = _c(sel_i, np.int64)
-        data = _data
-        code = self._fn(data(IN), n, data(times), times.shape[0], data(saves),
-                        data(need), data(sel_j), data(sel_i), sel_j.shape[0], data(out),
-                        out.shape[2], data(ST), first, stop)
+        times, saves, need = _c(times, np.float64), _c(saves, np.bool_), _c(need, np.bool_)
+        sel_j, sel_i = _c(sel_j, np.int64), _c(sel_i, np.int64)
+        ptr = self._pointer
+        code = self._fn(IN.ctypes.data, n, ptr(times), times.shape[0], ptr(saves), ptr(need),
+                        ptr(sel_j), ptr(sel_i), sel_j.shape[0], out.ctypes.data, out.shape[2],
+                        ST.ctypes.data, first, stop)
         if code == 1:
             raise ValueError("a delay/smooth order is not an integer within the stages planned "
                              "for the model's defaults")
         if code:
             raise MemoryError("the C loop could not allocate its buffers")
-
-
-def _data(array: np.ndarray) -> int:
-    return array.__array_interface__["data"][0]
 
 
 def _c(array: np.ndarray, dtype) -> np.ndarray:
