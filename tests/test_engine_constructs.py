@@ -479,7 +479,6 @@ def test_integer_of_large_and_negative_values_as_pysd(tmp_path):
     itself cannot run this model: its generated code names ``xr`` without importing it.)"""
     body = """
         Big = 1e19 ~ Widget ~ |
-        Gain = 0.5 ~ Dmnl ~ |
         Whole = INTEGER(Big * (1 + Gain)) + INTEGER(-Gain) + INTEGER(-2.5 * Gain) ~ Widget ~ |
         Stock = INTEG(Whole / 1e19, 0) ~ Widget ~ |
     """
@@ -488,3 +487,35 @@ def test_integer_of_large_and_negative_values_as_pysd(tmp_path):
     for backend in ("numpy", "numba", "c"):
         result = engine.run({"Gain": np.array([0.5, 0.5])}, final_time=3, backend=backend)
         np.testing.assert_array_equal(result.values["Whole"], expected)
+
+
+def engine_ir(mdl: Path):
+    from cycle.engine.generate import planned
+
+    return planned(mdl)[0]
+
+
+def test_subscripted_delay_order_lowered_by_the_shortest_element_as_pysd(tmp_path):
+    """PySD keeps one Delay for the elements an equation defines and lowers its order while
+    order x TIME STEP exceeds the smallest of their delay times: every element's order, not
+    only the short one's."""
+    body = """
+        Region: North, South, East ~ ~ |
+        Input = STEP(10, 1) + 3*SIN(Time) ~ Widget ~ |
+        Delay Time[Region] = 0.3, 2, 4 ~ Month ~ |
+        Weight[Region] = 1, 2, 3 ~ Dmnl ~ |
+        Regional[Region] = Input * Gain * Weight[Region] ~ Widget ~ |
+        Out[Region] = DELAY3(Regional[Region], Delay Time[Region]) ~ Widget ~ |
+        Out1[Region] = DELAY1(Regional[Region], Delay Time[Region] / 2) ~ Widget ~ |
+        Out2[Region] = DELAY3(Regional[Region], 1 + SMOOTH(Delay Time[Region], 1)) ~ Widget ~ |
+    """
+    mdl = write_mdl(body, tmp_path / "lowered.mdl")
+    engine = build_engine(mdl, cache_dir=tmp_path / "cache")
+    work = tmp_path / "pysd"
+    work.mkdir()
+    frame = pysd_run(pysd_model(write_mdl(body, work / "lowered.mdl")), final_time=12)
+    for backend in ("numpy", "numba", "c"):
+        compare(engine.run(final_time=12, backend=backend), frame, 0, f"lowered ({backend})")
+    # a stateful delay time is not visited again for the other elements (its states would be
+    # built twice): one SMOOTH stage per element, as without the others
+    assert sum(st.construct == "SMOOTH" for st in engine_ir(mdl).states) == 3

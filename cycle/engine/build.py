@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -167,11 +167,13 @@ class _Context:
     """Translation of one element of one variable."""
 
     def __init__(self, element: am.AbstractElement, label: str, binding: dict[str, str],
-                 comment: tuple[str, ...]) -> None:
+                 comment: tuple[str, ...], siblings: list[dict[str, str]] | None = None) -> None:
         self.element = element
         self.label = label
         self.binding = binding
         self.comment = comment
+        self.siblings = siblings or [binding]
+        """Bindings of every element the same equation defines (this one included)."""
 
 
 class _Builder:
@@ -210,7 +212,7 @@ class _Builder:
                 for component, combos in components:
                     for combo in combos:
                         if not isinstance(component, am.AbstractLookup):
-                            self._element(element, component, combo)
+                            self._element(element, component, combo, combos)
         for label in self.undefined:
             if label in self.ir.idents:
                 self.ir.constants[label] = float("nan")
@@ -377,13 +379,15 @@ class _Builder:
         return binding
 
     def _element(self, element: am.AbstractElement, component: am.AbstractComponent,
-                 combo: tuple[str, ...]) -> None:
+                 combo: tuple[str, ...], combos: Sequence[tuple[str, ...]] = ()) -> None:
         ir = self.ir
         label = self._label(element.name, combo)
         ident = ir.idents[label]
         comment = self._comment(element, label)
         ir.comments[label] = comment
-        ctx = _Context(element, label, self._binding(component, combo), comment)
+        siblings = ([self._binding(component, c) for c in combos] if len(combos) > 1
+                    else None)
+        ctx = _Context(element, label, self._binding(component, combo), comment, siblings)
         ast = component.ast
         if isinstance(element, am.AbstractControlElement):
             expr = self.visit(ast, ctx)
@@ -802,6 +806,32 @@ class _Builder:
                             None)
         return top, state
 
+    def _shortest_delay(self, node: object, ctx: _Context, dtime: object) -> object:
+        """The delay time that lowers a delay's order: the smallest over every element the
+        equation defines, as PySD's one Delay object for them compares ``np.min`` of its
+        delay times with order x TIME STEP; this element's own where that time is itself
+        stateful (visiting it again would add states, which are taken back)."""
+        if len(ctx.siblings) < 2:
+            return dtime
+        times = []
+        for binding in ctx.siblings:
+            marks = (len(self.ir.states), list(self.ir.aux), list(self.ir.lookups))
+            expr = self.visit(node, _Context(ctx.element, ctx.label, binding, ctx.comment))
+            added = (len(self.ir.states) > marks[0] or len(self.ir.aux) > len(marks[1])
+                     or len(self.ir.lookups) > len(marks[2]))
+            if added:  # take back what the visit built; keep this element's own time
+                del self.ir.states[marks[0]:]
+                for key in list(self.ir.aux)[len(marks[1]):]:
+                    del self.ir.aux[key]
+                for key in list(self.ir.lookups)[len(marks[2]):]:
+                    del self.ir.lookups[key]
+                return dtime
+            times.append(expr)
+        shortest = times[0]
+        for expr in times[1:]:
+            shortest = Call("min", (shortest, expr))
+        return shortest
+
     def _smooth(self, node, ctx: _Context) -> object:
         construct = "SMOOTH N" if isinstance(node, ae.SmoothNStructure) else (
             "SMOOTH" if node.order == 1 else f"SMOOTH{node.order:g}")
@@ -825,7 +855,8 @@ class _Builder:
         inp = self._arg(node.input, ctx, "delay input")
         dtime = self._arg(node.delay_time, ctx, "delay time")
         initial = self._arg(node.initial, ctx, "delay initial")
-        top, order = self._order_state(ctx, construct, node.order, dtime)
+        top, order = self._order_state(ctx, construct, node.order,
+                                       self._shortest_delay(node.delay_time, ctx, dtime))
         content = Op("*", (initial, dtime))
         stages: list[Ref] = []
         times: list[Ref] = []
@@ -894,7 +925,7 @@ class _MacroBuilder(_Builder):
             for component, combos in components:
                 for combo in combos:
                     if not isinstance(component, am.AbstractLookup):
-                        self._element(element, component, combo)
+                        self._element(element, component, combo, combos)
         for label, value in self.ir.constants.items():
             ident = self.ir.idents[label]
             self.ir.aux[ident] = Statement(ident, Num(value), None, (f"{label} (macro)",))
