@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from cycle.engine.ir import ModelIR
 from cycle.engine.plan import Plan
-from cycle.engine.tree import TIME, TIME_STEP, Renderer
+from cycle.engine.tree import HELPER_CALLS, TIME, TIME_STEP, Renderer
 
 __all__ = ["CRenderer", "C_HELPERS", "emit_c"]
 
@@ -128,12 +128,7 @@ _CALLS = {
     "power": "_pow({0}, {1})", "sin": "sin({0})", "cos": "cos({0})", "tan": "tan({0})",
     "arcsin": "asin({0})", "arccos": "acos({0})", "arctan": "atan({0})",
     "sinh": "sinh({0})", "cosh": "cosh({0})", "tanh": "tanh({0})",
-    "if_then_else": "(({0}) ? ({1}) : ({2}))", "zidz": "_zidz({0}, {1})",
-    "xidz": "_xidz({0}, {1}, {2})", "integer": "_integer({0})", "quantum": "_quantum({0}, {1})",
-    "modulo": "_modulo({0}, {1})", "step": "_step({0}, {1}, {2}, {3})",
-    "ramp": "_ramp({0}, {1}, {2}, {3})", "pulse": "_pulse({0}, {1}, {2})",
-    "pulse_train": "_pulse_train({0}, {1}, {2}, {3}, {4})",
-    "delay_order": "_delay_order({0}, {1}, {2}, {3})", "check_order": "_check_order({0}, {1})",
+    "if_then_else": "(({0}) ? ({1}) : ({2}))", **HELPER_CALLS,
 }
 
 

@@ -25,7 +25,7 @@ import json
 
 from cycle.engine.ir import ModelIR, Statement
 from cycle.engine.plan import Plan
-from cycle.engine.tree import TIME, TIME_STEP, Renderer
+from cycle.engine.tree import HELPER_CALLS, TIME, TIME_STEP, Renderer
 
 __all__ = ["JSRenderer", "emit_js", "JS_HELPERS", "EMITTER_VERSION"]
 
@@ -127,12 +127,7 @@ _CALLS = {
     "cos": "Math.cos({0})", "tan": "Math.tan({0})", "arcsin": "Math.asin({0})",
     "arccos": "Math.acos({0})", "arctan": "Math.atan({0})", "sinh": "Math.sinh({0})",
     "cosh": "Math.cosh({0})", "tanh": "Math.tanh({0})",
-    "if_then_else": "(({0}) ? ({1}) : ({2}))", "zidz": "_zidz({0}, {1})",
-    "xidz": "_xidz({0}, {1}, {2})", "integer": "_integer({0})", "quantum": "_quantum({0}, {1})",
-    "modulo": "_modulo({0}, {1})", "step": "_step({0}, {1}, {2}, {3})",
-    "ramp": "_ramp({0}, {1}, {2}, {3})", "pulse": "_pulse({0}, {1}, {2})",
-    "pulse_train": "_pulse_train({0}, {1}, {2}, {3}, {4})",
-    "delay_order": "_delay_order({0}, {1}, {2}, {3})", "check_order": "_check_order({0}, {1})",
+    "if_then_else": "(({0}) ? ({1}) : ({2}))", **HELPER_CALLS,
 }
 
 

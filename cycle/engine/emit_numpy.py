@@ -11,7 +11,7 @@ import pprint
 
 from cycle.engine.ir import ModelIR
 from cycle.engine.plan import Plan
-from cycle.engine.tree import TIME, TIME_STEP, Renderer
+from cycle.engine.tree import HELPER_CALLS, TIME, TIME_STEP, Renderer
 
 __all__ = ["HELPERS_SOURCE", "NumpyRenderer", "emit_numpy", "metadata"]
 
@@ -156,12 +156,7 @@ _CALLS = {
     "cos": "np.cos({0})", "tan": "np.tan({0})", "arcsin": "np.arcsin({0})",
     "arccos": "np.arccos({0})", "arctan": "np.arctan({0})", "sinh": "np.sinh({0})",
     "cosh": "np.cosh({0})", "tanh": "np.tanh({0})",
-    "if_then_else": "_if_then_else({0}, {1}, {2})", "zidz": "_zidz({0}, {1})",
-    "xidz": "_xidz({0}, {1}, {2})", "integer": "_integer({0})", "quantum": "_quantum({0}, {1})",
-    "modulo": "_modulo({0}, {1})", "step": "_step({0}, {1}, {2}, {3})",
-    "ramp": "_ramp({0}, {1}, {2}, {3})", "pulse": "_pulse({0}, {1}, {2})",
-    "pulse_train": "_pulse_train({0}, {1}, {2}, {3}, {4})",
-    "delay_order": "_delay_order({0}, {1}, {2}, {3})", "check_order": "_check_order({0}, {1})",
+    "if_then_else": "_if_then_else({0}, {1}, {2})", **HELPER_CALLS,
 }
 
 

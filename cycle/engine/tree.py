@@ -27,6 +27,7 @@ from cycle.errors import CycleError
 
 __all__ = [
     "FUNCTIONS",
+    "HELPER_CALLS",
     "TIME",
     "TIME_STEP",
     "Call",
@@ -41,6 +42,16 @@ __all__ = [
     "refs",
     "walk",
 ]
+
+HELPER_CALLS: dict[str, str] = {
+    "zidz": "_zidz({0}, {1})", "xidz": "_xidz({0}, {1}, {2})", "integer": "_integer({0})",
+    "quantum": "_quantum({0}, {1})", "modulo": "_modulo({0}, {1})",
+    "step": "_step({0}, {1}, {2}, {3})", "ramp": "_ramp({0}, {1}, {2}, {3})",
+    "pulse": "_pulse({0}, {1}, {2})", "pulse_train": "_pulse_train({0}, {1}, {2}, {3}, {4})",
+    "delay_order": "_delay_order({0}, {1}, {2}, {3})", "check_order": "_check_order({0}, {1})",
+}
+"""Calls of the functions every target defines as helpers of its own (named ``_<fn>``, with
+PySD's semantics); each emitter adds its math functions and conditionals."""
 
 #: Identifier of the current model time (model time unit) in every target.
 TIME = "_time"
