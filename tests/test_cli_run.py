@@ -26,8 +26,12 @@ def test_run_writes_trajectories_plots_and_manifest(tmp_path, model):
     assert set(df.columns) <= set(units["column"])
     assert units.set_index("column").loc["Tech Loan Balance", "units"] == "BnYuan"
     assert manifest["computation"]["engine"] == "engine"
-    # one member: the C loop where there is a C compiler, else chosen by size (NumPy)
+    # one member: the C loop where there is a C compiler, else chosen by size (NumPy); the C
+    # loop's numbers depend on the compiler and the C library's functions: both recorded
     assert manifest["computation"]["loop"] == ("c" if model.engine.has_native else "numpy")
+    if model.engine.has_native:
+        assert manifest["versions"]["c_compiler"] not in ("", "unknown", None)
+        assert manifest["versions"]["libc"]
 
 
 def test_engine_and_pysd_agree_on_every_shipped_scenario(model):

@@ -31,12 +31,13 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["FLAGS", "NativeKernel", "NativeBuildError", "compiler", "library_path", "load"]
+__all__ = ["FLAGS", "LOADED", "NativeKernel", "NativeBuildError", "compiler", "compiler_version",
+           "library_path", "load"]
 
 FLAGS = ("-O2", "-fPIC", "-shared", "-fno-math-errno", "-ffp-contract=off", "-std=gnu99")
 """C compiler flags (``-fno-math-errno`` lets ``sqrt`` compile to one instruction; it
 changes no value)."""
-ABI = "cycle-c-1"
+ABI = "cycle-c-2"
 """Version of the kernel's calling convention (part of the library's name)."""
 
 
@@ -56,6 +57,30 @@ def compiler() -> str | None:
         if shutil.which(name):
             return name
     return None
+
+
+LOADED: dict[str, str] = {}
+"""Libraries loaded in this process: file name -> the compiler that built them (its
+``--version`` line), for the manifests of the runs they served."""
+
+
+def _version_line(cc: str) -> str:
+    try:
+        done = subprocess.run([*shlex.split(cc), "--version"], capture_output=True, text=True,
+                              timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return f"{cc} (version unknown)"
+    first = (done.stdout or done.stderr).strip().splitlines()
+    return first[0] if first else f"{cc} (version unknown)"
+
+
+def compiler_version() -> str | None:
+    """The C compiler's ``--version`` line: of the one that built the libraries this process
+    loaded, else of :func:`compiler` (None if there is none)."""
+    if LOADED:
+        return "; ".join(sorted(set(LOADED.values())))
+    cc = compiler()
+    return None if cc is None else _version_line(cc)
 
 
 def library_path(source: str, folder: Path, stem: str) -> Path:
@@ -94,6 +119,9 @@ def build(source: str, path: Path) -> Path:
             if done.returncode != 0 or not lib.is_file():
                 raise NativeBuildError(f"{cc} failed on the generated C loop of {path.name}:\n"
                                        f"{done.stderr.strip()[-4000:]}")
+            note = Path(tmp) / "compiler.txt"
+            note.write_text(_version_line(cc) + "\n", encoding="utf-8")
+            os.replace(note, _compiler_note(path))  # first: the library never lacks its note
             os.replace(lib, path)
     return path
 
@@ -111,6 +139,10 @@ class NativeKernel:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._lib = ctypes.CDLL(str(self.path))
+        note = _compiler_note(self.path)
+        self.compiler = (note.read_text(encoding="utf-8").strip() if note.is_file()
+                         else "unknown")
+        """The ``--version`` line of the compiler that built the library."""
         self.INPUTS = _names(self._lib, "cycle_inputs")
         self.STATICS = _names(self._lib, "cycle_statics")
         fn = self._lib.kernel
@@ -170,6 +202,10 @@ class NativeKernel:
             raise MemoryError("the C loop could not allocate its buffers")
 
 
+def _compiler_note(path: Path) -> Path:
+    return Path(path).with_suffix(".compiler.txt")
+
+
 def _c(array: np.ndarray, dtype) -> np.ndarray:
     if array.dtype == dtype and array.flags.c_contiguous:
         return array
@@ -184,4 +220,6 @@ def _names(lib: ctypes.CDLL, symbol: str) -> list[str]:
 @functools.cache
 def load(path: Path) -> NativeKernel:
     """Load the built library at `path` (once per process)."""
-    return NativeKernel(Path(path))
+    kernel = NativeKernel(Path(path))
+    LOADED[kernel.path.name] = kernel.compiler
+    return kernel

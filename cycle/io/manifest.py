@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import sys
 import uuid
@@ -24,13 +25,22 @@ _PACKAGES = ("cycle", "pysd", "numpy", "pandas", "xarray", "scipy", "matplotlib"
 
 
 def package_versions() -> dict[str, str]:
-    """Installed versions of Python and the packages a result depends on."""
+    """Installed versions of Python and the packages a result depends on; with the engine's C
+    loop, the compiler that built it and the C library whose ``exp``/``pow`` it calls."""
     out = {"python": platform.python_version()}
     for name in _PACKAGES:
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             out[name] = "not installed"
+    native = sys.modules.get("cycle.engine.native")
+    if native is not None and native.LOADED:
+        out["c_compiler"] = native.compiler_version()
+        try:
+            libc = os.confstr("CS_GNU_LIBC_VERSION")
+        except (AttributeError, ValueError, OSError):  # not glibc
+            libc = None
+        out["libc"] = libc or " ".join(platform.libc_ver()).strip() or "unknown"
     return out
 
 
