@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from cycle.engine.ir import ModelIR
 from cycle.engine.plan import Plan
-from cycle.engine.tree import HELPER_CALLS, TIME, TIME_STEP, Renderer
+from cycle.engine.tree import HELPER_CALLS, TIME, Renderer
 
 __all__ = ["CRenderer", "C_HELPERS", "emit_c"]
 
@@ -145,6 +145,12 @@ class CRenderer(Renderer):
     }
     unary = {"neg": "-{0}", "not": "({0} ? 0.0 : 1.0)"}
     select_branch = "(({k} == {i}) ? {then} : {otherwise})"
+    state_updates = {
+        "euler": ("{x} = {x} + {d} * {dt};",),
+        "non_negative": ("{x} = _pymax({x} + {d} * {dt}, 0.0);",), "discrete": ("{x} = {d};",),
+        "ring": ("_pipe_{x}[_ptr_{x}] = {d};", "_ptr_{x} = (_ptr_{x} + 1) % _ord_{x};",
+                 "{x} = _pipe_{x}[_ptr_{x}];"),
+    }
 
     def __init__(self, lookups: dict) -> None:
         self.lookups = lookups
@@ -226,16 +232,7 @@ def emit_c(ir: ModelIR, steps: Plan, inputs: list[str], *, header: list[str] | N
               f"{i3}_s++;", f"{i2}}}", f"{i2}if (_k == nt - 1) break;"]
     lines += [f"{i2}{st.update.target} = {render(st.update.expr)};" for st in steps.updates]
     for st in steps.updates:
-        d, x = st.update.target, st.ident
-        if st.mode == "discrete":
-            lines.append(f"{i2}{x} = {d};")
-        elif st.mode == "ring":
-            lines += [f"{i2}_pipe_{x}[_ptr_{x}] = {d};",
-                      f"{i2}_ptr_{x} = (_ptr_{x} + 1) % _ord_{x};", f"{i2}{x} = _pipe_{x}[_ptr_{x}];"]
-        elif st.mode == "non_negative":
-            lines.append(f"{i2}{x} = _pymax({x} + {d} * {TIME_STEP}, 0.0);")
-        else:
-            lines.append(f"{i2}{x} = {x} + {d} * {TIME_STEP};")
+        lines += render.state_update(st.mode, st.ident, st.update.target, i2)
     lines.append(f"{i1}}}")
     lines += [f"{i1}free(_pipe_{st.ident});" for st in rings]
     lines += [f"{i1}for (int64_t _q = 0; _q < nsel; _q++)",

@@ -143,6 +143,12 @@ class JSRenderer(Renderer):
     }
     unary = {"neg": "-{0}", "not": "({0} ? 0 : 1)"}
     select_branch = "(({k} === {i}) ? {then} : {otherwise})"
+    state_updates = {
+        "euler": ("{x} = {x} + {d} * {dt};",),
+        "non_negative": ("{x} = Math.max({x} + {d} * {dt}, 0);",), "discrete": ("{x} = {d};",),
+        "ring": ("_pipe_{x}[_ptr_{x}] = {d};", "_ptr_{x} = (_ptr_{x} + 1) % _ord_{x};",
+                 "{x} = _pipe_{x}[_ptr_{x}];"),
+    }
 
     def __init__(self, lookups: dict) -> None:
         self.lookups = lookups
@@ -238,15 +244,7 @@ def emit_js(ir: ModelIR, steps: Plan, *, header: list[str] | None = None, genera
     for st in steps.updates:
         d, x = st.update.target, st.ident
         body.append(f"    // {st.name}: {st.construct} ({st.mode} step of TIME STEP)")
-        if st.mode == "discrete":
-            body.append(f"    {x} = {d};")
-        elif st.mode == "ring":
-            body += [f"    _pipe_{x}[_ptr_{x}] = {d};", f"    _ptr_{x} = (_ptr_{x} + 1) % _ord_{x};",
-                     f"    {x} = _pipe_{x}[_ptr_{x}];"]
-        elif st.mode == "non_negative":
-            body.append(f"    {x} = Math.max({x} + {d} * {TIME_STEP}, 0);")
-        else:
-            body.append(f"    {x} = {x} + {d} * {TIME_STEP};")
+        body += render.state_update(st.mode, x, d, "    ")
     body += ["  }", "  // ---- time-invariant variables: the same at every saved time",
              f"  const _static = [{', '.join(statics)}];",
              f"  for (let _j = 0; _j < _sel.length; _j++) {{ const _i = _sel[_j]; "

@@ -71,6 +71,12 @@ class NumbaRenderer(Renderer):
     binary = {**Renderer.binary, "^": "_pow({0}, {1})", "and": "_and({0}, {1})",
               "or": "_or({0}, {1})"}
     unary = {"neg": "-{0}", "not": "_not({0})"}
+    state_updates = {
+        "euler": ("{x} = {x} + {d}*{dt}",), "non_negative": ("{x} = max({x} + {d}*{dt}, 0.0)",),
+        "discrete": ("{x} = {d}",),
+        "ring": ("_pipe_{x}[_ptr_{x}] = {d}", "_ptr_{x} = (_ptr_{x} + 1) % _ord_{x}",
+                 "{x} = _pipe_{x}[_ptr_{x}]"),
+    }
 
     def __init__(self, lookups: dict) -> None:
         self.lookups = lookups
@@ -166,15 +172,10 @@ def _chunked(ir: ModelIR, steps: Plan, scalar: NumbaRenderer, inputs: list[str])
                     for k, s in enumerate(steps.save_only)], "V, _time, need")
     chunks("update", [f"    V[{slots[st.update.target]}] = {render.value(st.update.expr)}"
                       for st in steps.updates], "V, _time")
-    apply = []
-    for st in steps.updates:
-        x, d, dt = slots[st.ident], slots[st.update.target], slots[TIME_STEP]
-        if st.mode == "discrete":
-            apply.append(f"    V[{x}] = V[{d}]")
-        elif st.mode == "non_negative":
-            apply.append(f"    V[{x}] = max(V[{x}] + V[{d}]*V[{dt}], 0.0)")
-        elif st.mode == "euler":
-            apply.append(f"    V[{x}] = V[{x}] + V[{d}]*V[{dt}]")
+    apply = [line for st in steps.updates if st.mode != "ring"  # rings: in the kernel below
+             for line in render.state_update(st.mode, f"V[{slots[st.ident]}]",
+                                             f"V[{slots[st.update.target]}]", "    ",
+                                             step=f"V[{slots[TIME_STEP]}]")]
     chunks("apply", apply, "V")
     rings = [st for st in steps.updates if st.mode == "ring"]
     i1, i2, i3 = "        ", "            ", "                "
@@ -267,16 +268,7 @@ def emit_numba(ir: ModelIR, steps: Plan, *, header: list[str] | None = None) -> 
              f"{i2}if _k == _last:", f"{i2}    break"]
     body += [f"{i2}{st.update.target} = {render.value(st.update.expr)}" for st in updates]
     for st in updates:
-        d, x = st.update.target, st.ident
-        if st.mode == "discrete":
-            body.append(f"{i2}{x} = {d}")
-        elif st.mode == "ring":
-            body += [f"{i2}_pipe_{x}[_ptr_{x}] = {d}", f"{i2}_ptr_{x} = (_ptr_{x} + 1) % _ord_{x}",
-                     f"{i2}{x} = _pipe_{x}[_ptr_{x}]"]
-        elif st.mode == "non_negative":
-            body.append(f"{i2}{x} = max({x} + {d}*{TIME_STEP}, 0.0)")
-        else:
-            body.append(f"{i2}{x} = {x} + {d}*{TIME_STEP}")
+        body += render.state_update(st.mode, st.ident, st.update.target, i2)
     body += [f"{i1}for _q in range(sel_j.shape[0]):",
              f"{i1}    out[sel_j[_q], _m, :] = _buf[_q, :]"]
     return "\n".join(lines) + "\n\n" + "\n".join(body) + "\n"

@@ -166,6 +166,12 @@ class NumpyRenderer(Renderer):
     binary = {**Renderer.binary, "and": "np.logical_and({0}, {1})",
               "or": "np.logical_or({0}, {1})"}
     unary = {"neg": "-{0}", "not": "np.logical_not({0})"}
+    state_updates = {
+        "euler": ("{x} = {x} + {d}*{dt}",), "non_negative": ("{x} = np.maximum({x} + {d}*{dt}, 0)",),
+        "discrete": ("{x} = {d}",),
+        "ring": ("_pipe_{x}[_ptr_{x}, _cols] = {d}", "_ptr_{x} = (_ptr_{x} + 1) % _ord_{x}",
+                 "{x} = _pipe_{x}[_ptr_{x}, _cols]"),
+    }
 
     def number(self, value: float) -> str:
         if value != value:
@@ -298,17 +304,7 @@ def emit_numpy(ir: ModelIR, steps: Plan, *, header: list[str] | None = None) -> 
         lines += _comment(st.update.comment, "        ")
         lines.append(f"        {st.update.target} = {render(st.update.expr)}")
     for st in steps.updates:
-        d, x = st.update.target, st.ident
-        if st.mode == "discrete":
-            lines.append(f"        {x} = {d}")
-        elif st.mode == "ring":
-            lines += [f"        _pipe_{x}[_ptr_{x}, _cols] = {d}",
-                      f"        _ptr_{x} = (_ptr_{x} + 1) % _ord_{x}",
-                      f"        {x} = _pipe_{x}[_ptr_{x}, _cols]"]
-        elif st.mode == "non_negative":
-            lines.append(f"        {x} = np.maximum({x} + {d}*{TIME_STEP}, 0)")
-        else:
-            lines.append(f"        {x} = {x} + {d}*{TIME_STEP}")
+        lines += render.state_update(st.mode, st.ident, st.update.target, "        ")
     statics = ", ".join(f"{name!r}: {ident}" for name, ident in steps.static)
     lines.append(f"    return {{{statics}}}")
     return "\n".join(lines) + "\n"

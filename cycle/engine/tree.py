@@ -189,6 +189,11 @@ class Renderer:
     unary: dict[str, str] = {"neg": "-{0}", "not": "not {0}"}
     select_branch: str = "({then} if {k} == {i} else {otherwise})"
     """One branch of :meth:`select_chain` (fields ``k``, ``i``, ``then``, ``otherwise``)."""
+    state_updates: dict[str, tuple[str, ...]] = {}
+    """How a state takes its update, by :attr:`cycle.engine.ir.State.mode` (``"euler"``,
+    ``"non_negative"``, ``"discrete"``, ``"ring"``): lines with ``{x}`` (the state), ``{d}``
+    (its update) and ``{dt}`` (TIME STEP); a ring's pipe is ``_pipe_{x}``, its position
+    ``_ptr_{x}`` and its length ``_ord_{x}``."""
 
     def __call__(self, node: object) -> str:
         return self.render(node)
@@ -208,6 +213,13 @@ class Renderer:
         if isinstance(node, Lookup):
             return self.lookup(node.table, self.render(node.arg))
         raise TypeError(f"not an expression node: {node!r}")
+
+    def state_update(self, mode: str, state: str, update: str, indent: str = "",
+                     step: str = TIME_STEP) -> list[str]:
+        """The lines that give `state` its `update` (see :attr:`state_updates`); `step` is
+        how the target reads TIME STEP."""
+        return [indent + line.format(x=state, d=update, dt=step)
+                for line in self.state_updates[mode]]
 
     def select_chain(self, args: list[str]) -> str:
         """``select(k, s1, s2, ..., sn)`` as nested conditionals: ``s_i`` where ``k == i``,
