@@ -167,13 +167,16 @@ class _Context:
     """Translation of one element of one variable."""
 
     def __init__(self, element: am.AbstractElement, label: str, binding: dict[str, str],
-                 comment: tuple[str, ...], siblings: list[dict[str, str]] | None = None) -> None:
+                 comment: tuple[str, ...], component: am.AbstractComponent | None = None,
+                 combos: Sequence[tuple[str, ...]] = ()) -> None:
         self.element = element
         self.label = label
         self.binding = binding
         self.comment = comment
-        self.siblings = siblings or [binding]
-        """Bindings of every element the same equation defines (this one included)."""
+        self.component = component
+        self.combos = combos
+        """Subscript combinations of every element the same equation (`component`) defines,
+        this one included."""
 
 
 class _Builder:
@@ -191,6 +194,7 @@ class _Builder:
         self.is_lookup: set[str] = set()               # clean names of lookups
         self.element_refs: dict[str, str] = {}         # element label -> ident
         self._init_aux: set[str] = set()               # hidden ACTIVE INITIAL statements
+        self._shortest: dict[int, object] = {}         # delay-time node -> min over elements
         self.undefined: list[str] = []                 # elements no equation defines
         self.macros: dict[str, am.AbstractSection] = {}
         self.args: dict[str, object] = {}               # macro parameters -> argument trees
@@ -385,9 +389,8 @@ class _Builder:
         ident = ir.idents[label]
         comment = self._comment(element, label)
         ir.comments[label] = comment
-        siblings = ([self._binding(component, c) for c in combos] if len(combos) > 1
-                    else None)
-        ctx = _Context(element, label, self._binding(component, combo), comment, siblings)
+        ctx = _Context(element, label, self._binding(component, combo), comment, component,
+                       combos)
         ast = component.ast
         if isinstance(element, am.AbstractControlElement):
             expr = self.visit(ast, ctx)
@@ -810,27 +813,36 @@ class _Builder:
         """The delay time that lowers a delay's order: the smallest over every element the
         equation defines, as PySD's one Delay object for them compares ``np.min`` of its
         delay times with order x TIME STEP; this element's own where that time is itself
-        stateful (visiting it again would add states, which are taken back)."""
-        if len(ctx.siblings) < 2:
+        stateful.  One hidden statement per equation, which each of its elements reads."""
+        if len(ctx.combos) < 2:
             return dtime
+        key = id(node)  # the equation's delay-time subtree, shared by its elements
+        if key not in self._shortest:
+            smallest = self._smallest_of(node, ctx)
+            self._shortest[key] = (None if smallest is None else  # one statement, read by all
+                                   self._hidden(ctx, "shortest delay time", smallest))
+        return self._shortest[key] or dtime
+
+    def _smallest_of(self, node: object, ctx: _Context) -> object | None:
+        """``min`` of `node` over the elements of ``ctx.combos``, as a balanced tree (depth
+        log2 of the elements: a chain would nest a thousand elements a thousand deep); None
+        if visiting `node` builds states or hidden statements (which are taken back: they
+        would be built twice)."""
         times = []
-        for binding in ctx.siblings:
-            marks = (len(self.ir.states), list(self.ir.aux), list(self.ir.lookups))
-            expr = self.visit(node, _Context(ctx.element, ctx.label, binding, ctx.comment))
-            added = (len(self.ir.states) > marks[0] or len(self.ir.aux) > len(marks[1])
-                     or len(self.ir.lookups) > len(marks[2]))
-            if added:  # take back what the visit built; keep this element's own time
+        for combo in ctx.combos:
+            binding = self._binding(ctx.component, combo)
+            marks = (len(self.ir.states), len(self.ir.aux), len(self.ir.lookups))
+            times.append(self.visit(node, _Context(ctx.element, ctx.label, binding, ctx.comment)))
+            if (len(self.ir.states), len(self.ir.aux), len(self.ir.lookups)) != marks:
                 del self.ir.states[marks[0]:]
-                for key in list(self.ir.aux)[len(marks[1]):]:
-                    del self.ir.aux[key]
-                for key in list(self.ir.lookups)[len(marks[2]):]:
-                    del self.ir.lookups[key]
-                return dtime
-            times.append(expr)
-        shortest = times[0]
-        for expr in times[1:]:
-            shortest = Call("min", (shortest, expr))
-        return shortest
+                for table, mark in ((self.ir.aux, marks[1]), (self.ir.lookups, marks[2])):
+                    for added in list(table)[mark:]:
+                        del table[added]
+                return None
+        while len(times) > 1:
+            times = [Call("min", tuple(times[i:i + 2])) if i + 1 < len(times) else times[i]
+                     for i in range(0, len(times), 2)]
+        return times[0]
 
     def _smooth(self, node, ctx: _Context) -> object:
         construct = "SMOOTH N" if isinstance(node, ae.SmoothNStructure) else (
