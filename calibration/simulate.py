@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from cycle.engine.native import NativeBuildError
 from cycle.engine.tree import UnsupportedConstruct
 from cycle.errors import CycleError
 
@@ -107,8 +108,11 @@ class Simulator:
         # cached yet, so a fit and a chain reproduce bit for bit: the compiled loop (a sampler's
         # batches of 16-40 runs cost ~0.1 ms a run there, ~2 ms in the NumPy loop), or the
         # NumPy loop for a model the compiled loop refuses
-        if self.loop is None:
-            self.loop = "c" if self._engine.has_native else "numba"
+        if self.loop is None:  # C where it builds; Numba gives the same bits
+            try:
+                self.loop = "c" if self._engine.compile("c") else "numba"
+            except (NativeBuildError, OSError):  # e.g. a read-only cache
+                self.loop = "numba"
         with np.errstate(all="ignore"):
             try:
                 res = self._engine.run(values, n=n, final_time=self.final_time,

@@ -762,11 +762,15 @@ class BatchEngine:
         installed: ``$CC``, ``cc``, ``gcc`` or ``clang``, and has not failed on it)."""
         return bool(self._native_source) and compiler() is not None and not self._native_error
 
+    def _cache_place(self) -> tuple[Path, str]:
+        """(folder, file stem) of this model's compiled loops: beside its cached module."""
+        if self.source_path is not None:
+            return self.source_path.parent, self.source_path.stem
+        return cache_dir(), f"{self.mdl_path.stem}-{self.sha256[:16]}"
+
     def _native_path(self) -> Path:
         if self._native_file is None:
-            stem = (self.source_path.stem if self.source_path is not None
-                    else f"{self.mdl_path.stem}-{self.sha256[:16]}")
-            folder = self.source_path.parent if self.source_path is not None else cache_dir()
+            folder, stem = self._cache_place()
             self._native_file = library_path(self._native_source or "", folder, f"{stem}-c")
         return self._native_file
 
@@ -783,9 +787,7 @@ class BatchEngine:
         return self._native
 
     def _kernel_path(self) -> Path:
-        stem = (self.source_path.stem if self.source_path is not None
-                else f"{self.mdl_path.stem}-{self.sha256[:16]}")
-        folder = self.source_path.parent if self.source_path is not None else cache_dir()
+        folder, stem = self._cache_place()
         return folder / f"{stem}-kernel.py"
 
     def _kernel_module(self):
@@ -841,8 +843,9 @@ class BatchEngine:
         elif self._native_source and compiler() is None:
             c_why = "no C compiler is installed (set $CC)"
         elif self._native_source:
-            c_why = (f"a large model ({self._native_statements} statements: building the C loop "
-                     "takes minutes; BatchEngine.compile('c') builds it)")
+            c_why = (f"a large model ({self._native_statements} statements, above "
+                     f"NATIVE_AUTO_LIMIT = {NATIVE_AUTO_LIMIT}: the compiler would take longer "
+                     "than the NumPy loop; BatchEngine.compile('c') builds it)")
         else:
             c_why = "no C loop was generated"
         if loop == "numba":
