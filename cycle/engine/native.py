@@ -31,8 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["FLAGS", "LOADED", "NativeKernel", "NativeBuildError", "compiler", "compiler_version",
-           "library_path", "load"]
+__all__ = ["FLAGS", "LOADED", "NativeKernel", "NativeBuildError", "compiler", "library_path",
+           "load"]
 
 FLAGS = ("-O2", "-fPIC", "-shared", "-fno-math-errno", "-ffp-contract=off", "-std=gnu99")
 """C compiler flags (``-fno-math-errno`` lets ``sqrt`` compile to one instruction; it
@@ -72,15 +72,6 @@ def _version_line(cc: str) -> str:
         return f"{cc} (version unknown)"
     first = (done.stdout or done.stderr).strip().splitlines()
     return first[0] if first else f"{cc} (version unknown)"
-
-
-def compiler_version() -> str | None:
-    """The C compiler's ``--version`` line: of the one that built the libraries this process
-    loaded, else of :func:`compiler` (None if there is none)."""
-    if LOADED:
-        return "; ".join(sorted(set(LOADED.values())))
-    cc = compiler()
-    return None if cc is None else _version_line(cc)
 
 
 def library_path(source: str, folder: Path, stem: str) -> Path:

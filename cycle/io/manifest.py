@@ -35,7 +35,7 @@ def package_versions() -> dict[str, str]:
             out[name] = "not installed"
     native = sys.modules.get("cycle.engine.native")
     if native is not None and native.LOADED:
-        out["c_compiler"] = native.compiler_version()
+        out["c_compiler"] = "; ".join(sorted(set(native.LOADED.values())))
         try:
             libc = os.confstr("CS_GNU_LIBC_VERSION")
         except (AttributeError, ValueError, OSError):  # not glibc
