@@ -16,6 +16,17 @@ The library exports::
 ``out[sel_j[q], m, s]`` (out: (rows, n, nsave), C order) and ``ST[r, m]``; it returns 0, or
 1 if a delay or smooth order left the stages planned for the model's defaults (the Numba
 kernel's ValueError).  Members are independent: threads may run disjoint ranges at once.
+
+**Lanes.** ``kernel`` runs whole blocks of :data:`LANES` members in a second loop,
+``kernel_lanes``, and the rest (fewer than :data:`LANES`, and every one-member run) in the
+one-member loop.  ``kernel_lanes`` is the same statements over GCC vector types (one lane a
+member): additions, multiplications, divisions, square roots and comparisons act on all lanes
+at once with the same IEEE rounding as one at a time, conditionals compute both branches and
+pick by lane (no branch has a side effect), and every C library function (``pow``, ``exp``,
+lookups, the helpers) is called once per lane with the one-member helper.  So each member's
+numbers are the one-member loop's bit for bit (tested), and a batch takes about
+:data:`LANES` members at the price of fewer.  Models with DELAY FIXED (a ring buffer of
+per-member length) have no lanes loop.
 """
 
 from __future__ import annotations
@@ -24,7 +35,7 @@ from cycle.engine.ir import ModelIR
 from cycle.engine.plan import Plan
 from cycle.engine.tree import HELPER_CALLS, TIME, Renderer
 
-__all__ = ["CRenderer", "C_HELPERS", "emit_c"]
+__all__ = ["CRenderer", "C_HELPERS", "LANES", "emit_c"]
 
 C_HELPERS = r"""
 #include <math.h>
@@ -172,6 +183,115 @@ class CRenderer(Renderer):
         return f"_lookup({arg}, {table}_x, {table}_y, {len(xs)}, {_KINDS[kind]})"
 
 
+LANES = 2
+"""Members a ``kernel_lanes`` step computes at once (GCC vectors of 2 doubles: one SSE2
+register on any x86-64, one NEON register on ARM)."""
+
+C_LANE_HELPERS = r"""
+typedef double _vd __attribute__((vector_size(8 * _W)));
+typedef int64_t _vl __attribute__((vector_size(8 * _W)));
+static const _vd _NZ = {_FILL(-0.0)};  /* x + _NZ is x (-0.0 too); a scalar, broadcast */
+static const _vd _V1 = {_FILL(1.0)};
+static const _vd _V0 = {_FILL(0.0)};
+static inline _vd _b2d(_vl m) { return (_vd)(m & (_vl)_V1); }  /* lane masks to 1.0/0.0 */
+static inline _vd _sel(_vl m, _vd a, _vd b) { return (_vd)(((_vl)a & m) | ((_vl)b & ~m)); }
+static inline _vd _vabs(_vd a) { return (_vd)((_vl)a & ~(_vl)_NZ); }
+static inline _vd _vmin(_vd a, _vd b) { return _sel((a != a) | (a <= b), a, b); }
+static inline _vd _vmax(_vd a, _vd b) { return _sel((a != a) | (a >= b), a, b); }
+static inline _vd _vpymax(_vd a, _vd b) { return _sel(b > a, b, a); }
+static inline _vd _vzidz(_vd a, _vd b) { return _sel(_vabs(b) < _SMALL, _V0, a / b); }
+static inline _vd _vxidz(_vd a, _vd b, _vd x) { return _sel(_vabs(b) < _SMALL, x, a / b); }
+static inline _vd _vsqrt(_vd a) {
+  _vd r;
+  for (int _l = 0; _l < _W; _l++) r[_l] = sqrt(a[_l]);
+  return r;
+}
+static __attribute__((noinline)) _vd _lv_lookup(_vd x, const double *xs, const double *ys,
+                                                int64_t n, int kind) {
+  _vd r;
+  for (int _l = 0; _l < _W; _l++) r[_l] = _lookup(x[_l], xs, ys, n, kind);
+  return r;
+}
+static inline _vd _vload(const double *row, const int64_t *mi) {
+  _vd r;
+  for (int _l = 0; _l < _W; _l++) r[_l] = row[mi[_l]];
+  return r;
+}
+/* _lane1..5, _lane_lookup: a one-member function lane by lane (not inlined: the loop stays
+   small to compile, and a call costs little beside pow's) */
+"""
+
+_LANE_FUNCTIONS = {  # C function -> arguments
+    "exp": 1, "log": 1, "sin": 1, "cos": 1, "tan": 1, "asin": 1, "acos": 1, "atan": 1,
+    "sinh": 1, "cosh": 1, "tanh": 1, "_pow": 2, "_integer": 1, "_quantum": 2, "_modulo": 2,
+    "_step": 4, "_ramp": 4, "_pulse": 3, "_pulse_train": 5, "_delay_order": 4, "_check_order": 2,
+}
+
+
+def _lane_function(name: str, arity: int) -> str:
+    args = ", ".join(f"_vd a{i}" for i in range(arity))
+    lanes = ", ".join(f"a{i}[l]" for i in range(arity))
+    return (f"static __attribute__((noinline)) _vd _lv{name if name[0] == '_' else '_' + name}"
+            f"({args}) {{\n  _vd r;\n  for (int l = 0; l < _W; l++) r[l] = {name}({lanes});\n"
+            "  return r;\n}")
+
+
+def _lane_call(name: str, arity: int) -> str:
+    lane = f"_lv{name if name[0] == '_' else '_' + name}"
+    return f"{lane}(" + ", ".join(f"({{{i}}}) + _NZ" for i in range(arity)) + ")"
+
+
+_LANE_CALLS = {
+    "abs": "_vabs(({0}) + _NZ)", "min": "_vmin(({0}) + _NZ, ({1}) + _NZ)",
+    "max": "_vmax(({0}) + _NZ, ({1}) + _NZ)", "exp": _lane_call("exp", 1),
+    "ln": _lane_call("log", 1),
+    "log": "(_lv_log(({0}) + _NZ) / _lv_log(({1}) + _NZ))",
+    "sqrt": "_vsqrt(({0}) + _NZ)", "power": _lane_call("_pow", 2),
+    **{fn: _lane_call(c, 1) for fn, c in [("sin", "sin"), ("cos", "cos"), ("tan", "tan"),
+                                           ("arcsin", "asin"), ("arccos", "acos"),
+                                           ("arctan", "atan"), ("sinh", "sinh"),
+                                           ("cosh", "cosh"), ("tanh", "tanh")]},
+    "if_then_else": "_sel((({0}) + _NZ) != 0.0, ({1}) + _NZ, ({2}) + _NZ)",
+    "zidz": "_vzidz(({0}) + _NZ, ({1}) + _NZ)",
+    "xidz": "_vxidz(({0}) + _NZ, ({1}) + _NZ, ({2}) + _NZ)",
+}
+for _fn, _template in HELPER_CALLS.items():  # the other helpers lane by lane
+    if _fn not in _LANE_CALLS:
+        _name = _template.split("(", 1)[0]
+        _LANE_CALLS[_fn] = _lane_call(_name, _LANE_FUNCTIONS[_name])
+
+
+class CLanesRenderer(CRenderer):
+    """Trees as C over GCC vectors of :data:`LANES` members (numbers stay scalars; every
+    operation takes one vector operand at least, or broadcasts with ``+ _NZ``)."""
+
+    binary = {
+        "+": "{0} + {1}", "-": "{0} - {1}", "*": "{0} * {1}", "/": "{0} / {1}",
+        "^": _lane_call("_pow", 2), "=": "_b2d((({0}) + _NZ) == ({1}))",
+        "<>": "_b2d((({0}) + _NZ) != ({1}))", "<": "_b2d((({0}) + _NZ) < ({1}))",
+        "<=": "_b2d((({0}) + _NZ) <= ({1}))", ">": "_b2d((({0}) + _NZ) > ({1}))",
+        ">=": "_b2d((({0}) + _NZ) >= ({1}))",
+        "and": "_b2d(((({0}) + _NZ) != 0.0) & ((({1}) + _NZ) != 0.0))",
+        "or": "_b2d(((({0}) + _NZ) != 0.0) | ((({1}) + _NZ) != 0.0))",
+    }
+    unary = {"neg": "-{0}", "not": "_b2d((({0}) + _NZ) == 0.0)"}
+    select_branch = "_sel((({k}) + _NZ) == {i}, ({then}) + _NZ, ({otherwise}) + _NZ)"
+    state_updates = {
+        "euler": ("{x} = {x} + {d} * {dt};",),
+        "non_negative": ("{x} = _vpymax({x} + {d} * {dt}, _V0);",),
+        "discrete": ("{x} = ({d}) + _NZ;",),
+    }
+
+    def call(self, fn: str, args: list[str]) -> str:
+        if fn == "select":
+            return self.select_chain(args)
+        return _LANE_CALLS[fn].format(*args)
+
+    def lookup(self, table: str, arg: str) -> str:
+        xs, _ys, kind = self.lookups[table]
+        return f"_lv_lookup(({arg}) + _NZ, {table}_x, {table}_y, {len(xs)}, {_KINDS[kind]})"
+
+
 def _c_string(lines: list[str]) -> str:
     return '"' + "\\n".join(lines) + '"'
 
@@ -197,10 +317,7 @@ def emit_c(ir: ModelIR, steps: Plan, inputs: list[str], *, header: list[str] | N
                   f"static const double {ident}_y[] = {{{', '.join(map(repr, map(float, ys)))}}};"]
     lines += [f"const char cycle_inputs[] = {_c_string(inputs)};",
               f"const char cycle_statics[] = {_c_string(statics)};",
-              "int kernel(const double *IN, int64_t n, const double *times, int64_t nt,",
-              "           const unsigned char *saves, const unsigned char *need,",
-              "           const int64_t *sel_j, const int64_t *sel_i, int64_t nsel,",
-              "           double *out, int64_t nsave, double *ST, int64_t first, int64_t stop) {",
+              f"static int kernel_one({_SIGNATURE}) {{",
               "  _error = 0;",
               f"  double _rec[{max(1, len(recorded))}];",
               "  /* one member's saved values, copied to out[row, member, :] when it is done */",
@@ -239,4 +356,75 @@ def emit_c(ir: ModelIR, steps: Plan, inputs: list[str], *, header: list[str] | N
               f"{i1}  memcpy(out + (sel_j[_q] * n + _m) * nsave, _buf + _q * nsave, "
               "sizeof(double) * nsave);",
               "  }", "  free(_buf);", "  return _error;", "}"]
+    lanes = not rings
+    if lanes:
+        lines += _lanes_kernel(ir, steps, inputs, statics, recorded, list(locals_))
+    args = "IN, n, times, nt, saves, need, sel_j, sel_i, nsel, out, nsave, ST"
+    lines += [f"int kernel({_SIGNATURE}) {{"]
+    if lanes:  # whole blocks of lanes, then the rest one at a time
+        lines += ["  int64_t mid = first + (stop - first) / LANES * LANES;",
+                  f"  int r = mid > first ? kernel_lanes({args}, first, mid) : 0;"]
+    else:
+        lines += ["  int64_t mid = first;", "  int r = 0;"]
+    lines += [f"  if (!r && mid < stop) r = kernel_one({args}, mid, stop);", "  return r;", "}"]
     return "\n".join(lines) + "\n"
+
+
+_SIGNATURE = ("const double *IN, int64_t n, const double *times, int64_t nt, "
+              "const unsigned char *saves, const unsigned char *need, const int64_t *sel_j, "
+              "const int64_t *sel_i, int64_t nsel, double *out, int64_t nsave, double *ST, "
+              "int64_t first, int64_t stop")
+
+
+def lane_helpers() -> str:
+    """The lanes loop's types and helpers (after :data:`C_HELPERS`, whose functions they call
+    lane by lane)."""
+    fill = ", ".join
+    return "\n".join([f"#define _W {LANES}",
+                      C_LANE_HELPERS.replace("_FILL(-0.0)", fill(["-0.0"] * LANES))
+                      .replace("_FILL(1.0)", fill(["1.0"] * LANES))
+                      .replace("_FILL(0.0)", fill(["0.0"] * LANES)),
+                      *(_lane_function(name, arity) for name, arity in _LANE_FUNCTIONS.items())])
+
+
+def _lanes_kernel(ir: ModelIR, steps: Plan, inputs: list[str], statics: list[str],
+                  recorded: list[str], locals_: list[str]) -> list[str]:
+    """``kernel_lanes``: :data:`LANES` members at a time (``stop - first`` a multiple of it)."""
+    render = CLanesRenderer(ir.lookups)
+    lines = [f"#define LANES {LANES}", lane_helpers(), f"static int kernel_lanes({_SIGNATURE}) {{",
+             "  _error = 0;",
+             f"  _vd _rec[{max(1, len(recorded))}];",
+             "  /* the lanes' saved values, copied to out[row, member, :] when they are done */",
+             "  double *_buf = malloc(sizeof(double) * (_W * nsel * nsave + 1));",
+             "  if (!_buf) return 2;",
+             "  for (int64_t _m = first; _m < stop && !_error; _m += _W) {",
+             "    int64_t _mi[_W];",
+             "    for (int _l = 0; _l < _W; _l++) _mi[_l] = _m + _l;"]
+    i1, i2, i3 = "    ", "      ", "        "
+    lines += [f"{i1}const _vd {ident} = _vload(IN + {r} * n, _mi);" for r, ident in enumerate(inputs)]
+    lines += [f"{i1}_vd {TIME} = times[0] + _NZ;"]
+    lines += [f"{i1}_vd {ident} = _V0 + NAN;" for ident in locals_]
+    lines += [f"{i1}{s.target} = ({render(s.init_expr)}) + _NZ;" for s in steps.init]
+    lines += [f"{i1}for (int _l = 0; _l < _W; _l++) ST[{r} * n + _m + _l] = {ident}[_l];"
+              for r, ident in enumerate(statics)]
+    lines += [f"{i1}int64_t _s = 0;", f"{i1}for (int64_t _k = 0; _k < nt; _k++) {{",
+              f"{i2}{TIME} = times[_k] + _NZ;"]
+    lines += [f"{i2}{s.target} = ({render(s.expr)}) + _NZ;" for s in steps.per_step]
+    lines += [f"{i2}if (saves[_k]) {{"]
+    lines += [f"{i3}if (need[{k}]) {s.target} = ({render(s.expr)}) + _NZ;"
+              for k, s in enumerate(steps.save_only)]
+    lines += [f"{i3}_rec[{i}] = {ident};" for i, ident in enumerate(recorded)]
+    lines += [f"{i3}for (int64_t _q = 0; _q < nsel; _q++)",
+              f"{i3}  for (int _l = 0; _l < _W; _l++)",
+              f"{i3}    _buf[(_l * nsel + _q) * nsave + _s] = _rec[sel_i[_q]][_l];",
+              f"{i3}_s++;", f"{i2}}}", f"{i2}if (_k == nt - 1) break;"]
+    lines += [f"{i2}{st.update.target} = ({render(st.update.expr)}) + _NZ;" for st in steps.updates]
+    for st in steps.updates:
+        lines += render.state_update(st.mode, st.ident, st.update.target, i2)
+    lines.append(f"{i1}}}")
+    lines += [f"{i1}for (int _l = 0; _l < _W; _l++)",
+              f"{i1}  for (int64_t _q = 0; _q < nsel; _q++)",
+              f"{i1}    memcpy(out + (sel_j[_q] * n + _m + _l) * nsave, "
+              "_buf + (_l * nsel + _q) * nsave, sizeof(double) * nsave);",
+              "  }", "  free(_buf);", "  return _error;", "}"]
+    return lines

@@ -12,9 +12,11 @@ there is no C loop (:func:`compiler` returns None) and the engine takes the Numb
 loop.  Flags: ``-O2`` without ``-ffast-math`` and with ``-ffp-contract=off`` (no fused
 multiply-add), so arithmetic is rounded as in NumPy and Numba, and the functions (``exp``,
 ``pow``, trigonometry) are the C library's, as Numba's are: the C and Numba loops agree to
-the bit.  NumPy has its own ``exp`` and trigonometric functions, which may differ in the last
-bit (the NumPy loop and PySD agree with the C loop to ~1e-16 relative; 3.8e-13 where
-``SIN(EXP(...))`` amplifies it, on the SDXorg test models).
+the bit (its two-member lanes loop too: vector arithmetic rounds as scalar arithmetic, and
+each function is called lane by lane).  NumPy has its own ``exp`` and trigonometric
+functions, which may differ in the last bit (the NumPy loop and PySD agree with the C loop
+to ~1e-16 relative; 3.8e-13 where ``SIN(EXP(...))`` amplifies it, on the SDXorg test
+models).
 """
 
 from __future__ import annotations

@@ -61,8 +61,9 @@ compiler every batch, one member included, takes it."""
 NATIVE_AUTO_LIMIT = 2500
 """Statements above which ``backend="auto"`` does not build the C loop (``backend="c"``
 builds it anyway).  gcc -O2 took 1 s on the Northeast model (580 statements) and 17 s on a
-subscripted model of 6,001; the NumPy loop over arrays is the better loop for models that
-large."""
+subscripted model of 6,001 for the one-member loop; the loop over two-member lanes beside it
+doubles that (1.9 s on the Northeast model).  The NumPy loop over arrays is the better loop
+for models that large."""
 
 _CHANGED = "__changed__"  # key of the list of set constants in the constants mapping
 _BLOCK = "__block__"  # key of (key plan, values as one array) in the constants mapping
