@@ -257,3 +257,24 @@ def test_percentiles_over_threads_are_the_same_numbers(monkeypatch):
     with pytest.warns(UserWarning, match="1 of 500 runs have NaN"):
         threaded = E.percentile_table(values, times, "s")
     pd.testing.assert_frame_equal(one, threaded, check_exact=True)
+
+
+def test_fan_charts_drawn_on_one_frame_are_those_of_new_figures(model, small_spec, tmp_path):
+    """plot_fan keeps its frame for the next variable: each chart's pixels must be those of
+    the chart drawn alone, whatever was drawn before (other data limits, errorbars)."""
+    from PIL import Image
+
+    from cycle.plotting import fan
+
+    result = run_ensemble(["baseline"], small_spec, n=8, seed=3, model=model, progress=False)
+    observed = fan._observed(model)
+    first, second = "Tech Loan Balance", "NPL Ratio"
+    fan.plot_fan(result, first, tmp_path / "a.png", observed=observed)
+    fan.plot_fan(result, second, tmp_path / "reused.png", observed=observed)
+    fan._FRAME.clear()
+    fan.plot_fan(result, second, tmp_path / "alone.png", observed=observed)
+    reused = np.asarray(Image.open(tmp_path / "reused.png"))
+    alone = np.asarray(Image.open(tmp_path / "alone.png"))
+    assert reused.shape == alone.shape
+    assert (reused == alone).all()
+    assert not (reused == np.asarray(Image.open(tmp_path / "a.png"))).all()
