@@ -30,7 +30,7 @@ def start_warnings(model, params: dict[str, float], final: float) -> list[str]:
     return out
 
 
-def _warm_plots() -> None:
+def warm_plots() -> None:
     """Import what the plots need (in the side process, while the model runs)."""
     from cycle.plotting.canvas import warm
 
@@ -40,14 +40,20 @@ def _warm_plots() -> None:
 def run_baseline(*, model="northeast", params: dict[str, float] | None = None,
                  until: float | None = None, out: Path = Path("out"),
                  argv: list[str] | None = None, engine: str = "engine",
-                 label: str | None = None) -> list[Path]:
+                 label: str | None = None, side=None) -> list[Path]:
     """Run the model and write ``trajectories.csv``, ``units.csv``, PNG plots and
     ``manifest.json`` into the folder `out` (written as is: callers wrap it in
     :func:`cycle.io.folder.output_folder`).
 
     With overrides, the baseline runs too and is drawn beside the run on every plot, whose
     subtitle names the overrides. Returns the paths written.
+
+    `side`: a :class:`~cycle.io.sidework.SideProcess` started earlier with
+    ``warm=warm_plots`` (``cycle run`` forks it before loading the model), which draws the
+    key-stock grid; by default one is started here.
     """
+    from contextlib import nullcontext
+
     from cycle.io.files import write_csv
     from cycle.io.manifest import write_manifest
     from cycle.io.sidework import side_process
@@ -62,7 +68,7 @@ def run_baseline(*, model="northeast", params: dict[str, float] | None = None,
         warnings.warn(text, stacklevel=2)
     # the key-stock grid (half the command's time) is drawn in a side process, which imports
     # matplotlib's figure module while the model runs here (one process without a 2nd core)
-    with side_process(warm=_warm_plots) as side:
+    with side_process(warm=warm_plots) if side is None else nullcontext(side) as side:
         df = m.run(checked, until=final, engine=engine)
         base = m.run({}, until=final, engine=engine) if checked else None
         try:

@@ -24,19 +24,24 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from cycle.io.folder import check_out, output_folder
+    from cycle.io.sidework import side_process
     from cycle.model import load_model
     from cycle.plotting.style import setup
-    from cycle.runs import run_baseline
+    from cycle.runs import run_baseline, warm_plots
 
     params = options.unique_sets(args.sets)
     target = check_out(args.out)
-    model = load_model(args.model)
-    model.check_params(params)  # every check before any work
-    model.check_until(args.until)
     setup(args.lang)
-    with output_folder(target) as folder:
-        written = run_baseline(model=model, params=params, until=args.until, out=folder.path,
-                               argv=["cycle", *sys.argv[1:]], engine=args.engine)
+    # the side process that draws the key-stock grid imports matplotlib's figure module
+    # while the model loads and runs here (killed if a check below fails)
+    with side_process(warm=warm_plots) as side:
+        model = load_model(args.model)
+        model.check_params(params)  # every check before any work
+        model.check_until(args.until)
+        with output_folder(target) as folder:
+            written = run_baseline(model=model, params=params, until=args.until,
+                                   out=folder.path, argv=["cycle", *sys.argv[1:]],
+                                   engine=args.engine, side=side)
     for path in written:
         print(folder.final(path))
     return 0
