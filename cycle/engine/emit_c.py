@@ -303,7 +303,6 @@ def emit_c(ir: ModelIR, steps: Plan, inputs: list[str], *, header: list[str] | N
     `inputs` are the rows of the kernel's input matrix, as
     :func:`cycle.engine.emit_numba._inputs` orders them (both loops read one matrix).
     """
-    render = CRenderer(ir.lookups)
     recorded = [ident for _, ident in steps.dynamic]
     statics = [ident for _, ident in steps.static]
     locals_ = dict.fromkeys([s.target for s in steps.init + steps.per_step + steps.save_only]
@@ -316,49 +315,12 @@ def emit_c(ir: ModelIR, steps: Plan, inputs: list[str], *, header: list[str] | N
         lines += [f"static const double {ident}_x[] = {{{', '.join(map(repr, map(float, xs)))}}};",
                   f"static const double {ident}_y[] = {{{', '.join(map(repr, map(float, ys)))}}};"]
     lines += [f"const char cycle_inputs[] = {_c_string(inputs)};",
-              f"const char cycle_statics[] = {_c_string(statics)};",
-              f"static int kernel_one({_SIGNATURE}) {{",
-              "  _error = 0;",
-              f"  double _rec[{max(1, len(recorded))}];",
-              "  /* one member's saved values, copied to out[row, member, :] when it is done */",
-              "  double *_buf = malloc(sizeof(double) * (nsel * nsave + 1));",
-              "  if (!_buf) return 2;",
-              "  for (int64_t _m = first; _m < stop && !_error; _m++) {"]
-    i1, i2, i3 = "    ", "      ", "        "
-    lines += [f"{i1}const double {ident} = IN[{r} * n + _m];" for r, ident in enumerate(inputs)]
-    lines += [f"{i1}double {TIME} = times[0];"]
-    lines += [f"{i1}double {ident} = NAN;" for ident in locals_]
-    lines += [f"{i1}{s.target} = {render(s.init_expr)};" for s in steps.init]
-    lines += [f"{i1}ST[{r} * n + _m] = {ident};" for r, ident in enumerate(statics)]
-    rings = [st for st in steps.updates if st.mode == "ring"]
-    for st in rings:
-        x = st.ident
-        lines += [f"{i1}int64_t _ord_{x} = (int64_t)({st.order});",
-                  f"{i1}double *_pipe_{x} = malloc(sizeof(double) * (_ord_{x} > 0 ? _ord_{x} : 1));",
-                  f"{i1}if (!_pipe_{x}) {{ free(_buf); return 2; }}  /* out of memory */",
-                  f"{i1}for (int64_t _i = 0; _i < _ord_{x}; _i++) _pipe_{x}[_i] = {x};",
-                  f"{i1}int64_t _ptr_{x} = 0;"]
-    lines += [f"{i1}int64_t _s = 0;", f"{i1}for (int64_t _k = 0; _k < nt; _k++) {{",
-              f"{i2}{TIME} = times[_k];"]
-    lines += [f"{i2}{s.target} = {render(s.expr)};" for s in steps.per_step]
-    lines += [f"{i2}if (saves[_k]) {{"]
-    lines += [f"{i3}if (need[{k}]) {s.target} = {render(s.expr)};"
-              for k, s in enumerate(steps.save_only)]
-    lines += [f"{i3}_rec[{i}] = {ident};" for i, ident in enumerate(recorded)]
-    lines += [f"{i3}for (int64_t _q = 0; _q < nsel; _q++) _buf[_q * nsave + _s] = _rec[sel_i[_q]];",
-              f"{i3}_s++;", f"{i2}}}", f"{i2}if (_k == nt - 1) break;"]
-    lines += [f"{i2}{st.update.target} = {render(st.update.expr)};" for st in steps.updates]
-    for st in steps.updates:
-        lines += render.state_update(st.mode, st.ident, st.update.target, i2)
-    lines.append(f"{i1}}}")
-    lines += [f"{i1}free(_pipe_{st.ident});" for st in rings]
-    lines += [f"{i1}for (int64_t _q = 0; _q < nsel; _q++)",
-              f"{i1}  memcpy(out + (sel_j[_q] * n + _m) * nsave, _buf + _q * nsave, "
-              "sizeof(double) * nsave);",
-              "  }", "  free(_buf);", "  return _error;", "}"]
-    lanes = not rings
+              f"const char cycle_statics[] = {_c_string(statics)};"]
+    lines += _kernel(ir, steps, inputs, statics, recorded, list(locals_), lanes=False)
+    lanes = not any(st.mode == "ring" for st in steps.updates)
     if lanes:
-        lines += _lanes_kernel(ir, steps, inputs, statics, recorded, list(locals_))
+        lines += [f"#define LANES {LANES}", lane_helpers()]
+        lines += _kernel(ir, steps, inputs, statics, recorded, list(locals_), lanes=True)
     args = "IN, n, times, nt, saves, need, sel_j, sel_i, nsel, out, nsave, ST"
     lines += [f"int kernel({_SIGNATURE}) {{"]
     if lanes:  # whole blocks of lanes, then the rest one at a time
@@ -387,44 +349,75 @@ def lane_helpers() -> str:
                       *(_lane_function(name, arity) for name, arity in _LANE_FUNCTIONS.items())])
 
 
-def _lanes_kernel(ir: ModelIR, steps: Plan, inputs: list[str], statics: list[str],
-                  recorded: list[str], locals_: list[str]) -> list[str]:
-    """``kernel_lanes``: :data:`LANES` members at a time (``stop - first`` a multiple of it)."""
-    render = CLanesRenderer(ir.lookups)
-    lines = [f"#define LANES {LANES}", lane_helpers(), f"static int kernel_lanes({_SIGNATURE}) {{",
-             "  _error = 0;",
-             f"  _vd _rec[{max(1, len(recorded))}];",
-             "  /* the lanes' saved values, copied to out[row, member, :] when they are done */",
-             "  double *_buf = malloc(sizeof(double) * (_W * nsel * nsave + 1));",
-             "  if (!_buf) return 2;",
-             "  for (int64_t _m = first; _m < stop && !_error; _m += _W) {",
-             "    int64_t _mi[_W];",
-             "    for (int _l = 0; _l < _W; _l++) _mi[_l] = _m + _l;"]
+def _kernel(ir: ModelIR, steps: Plan, inputs: list[str], statics: list[str],
+            recorded: list[str], locals_: list[str], *, lanes: bool) -> list[str]:
+    """``kernel_one`` (one member at a time, in doubles) or ``kernel_lanes`` (:data:`LANES`
+    members at a time, in vectors; ``stop - first`` a multiple of it): one skeleton."""
     i1, i2, i3 = "    ", "      ", "        "
-    lines += [f"{i1}const _vd {ident} = _vload(IN + {r} * n, _mi);" for r, ident in enumerate(inputs)]
-    lines += [f"{i1}_vd {TIME} = times[0] + _NZ;"]
-    lines += [f"{i1}_vd {ident} = _V0 + NAN;" for ident in locals_]
-    lines += [f"{i1}{s.target} = ({render(s.init_expr)}) + _NZ;" for s in steps.init]
-    lines += [f"{i1}for (int _l = 0; _l < _W; _l++) ST[{r} * n + _m + _l] = {ident}[_l];"
-              for r, ident in enumerate(statics)]
+    if lanes:
+        render, num, name, width = CLanesRenderer(ir.lookups), "_vd", "kernel_lanes", "_W * "
+
+        def assign(target: str, expr: str) -> str:
+            return f"{target} = ({expr}) + _NZ;"  # a scalar result broadcast to the lanes
+
+        members = ["  for (int64_t _m = first; _m < stop && !_error; _m += _W) {",
+                   "    int64_t _mi[_W];",
+                   "    for (int _l = 0; _l < _W; _l++) _mi[_l] = _m + _l;"]
+        load = "_vload(IN + {r} * n, _mi)"
+        time, nan = f"{TIME} = times[{{k}}] + _NZ", "_V0 + NAN"
+        store = "for (int _l = 0; _l < _W; _l++) ST[{r} * n + _m + _l] = {ident}[_l];"
+        record = [f"{i3}for (int64_t _q = 0; _q < nsel; _q++)",
+                  f"{i3}  for (int _l = 0; _l < _W; _l++)",
+                  f"{i3}    _buf[(_l * nsel + _q) * nsave + _s] = _rec[sel_i[_q]][_l];"]
+        copy = [f"{i1}for (int _l = 0; _l < _W; _l++)",
+                f"{i1}  for (int64_t _q = 0; _q < nsel; _q++)",
+                f"{i1}    memcpy(out + (sel_j[_q] * n + _m + _l) * nsave, "
+                "_buf + (_l * nsel + _q) * nsave, sizeof(double) * nsave);"]
+    else:
+        render, num, name, width = CRenderer(ir.lookups), "double", "kernel_one", ""
+
+        def assign(target: str, expr: str) -> str:
+            return f"{target} = {expr};"
+
+        members = ["  for (int64_t _m = first; _m < stop && !_error; _m++) {"]
+        load = "IN[{r} * n + _m]"
+        time, nan = f"{TIME} = times[{{k}}]", "NAN"
+        store = "ST[{r} * n + _m] = {ident};"
+        record = [f"{i3}for (int64_t _q = 0; _q < nsel; _q++) "
+                  "_buf[_q * nsave + _s] = _rec[sel_i[_q]];"]
+        copy = [f"{i1}for (int64_t _q = 0; _q < nsel; _q++)",
+                f"{i1}  memcpy(out + (sel_j[_q] * n + _m) * nsave, _buf + _q * nsave, "
+                "sizeof(double) * nsave);"]
+    lines = [f"static int {name}({_SIGNATURE}) {{", "  _error = 0;",
+             f"  {num} _rec[{max(1, len(recorded))}];",
+             "  /* the saved values of the member(s), copied to out[row, member, :] at the end */",
+             f"  double *_buf = malloc(sizeof(double) * ({width}nsel * nsave + 1));",
+             "  if (!_buf) return 2;", *members]
+    lines += [f"{i1}const {num} {ident} = {load.format(r=r)};" for r, ident in enumerate(inputs)]
+    lines += [f"{i1}{num} {time.format(k=0)};"]
+    lines += [f"{i1}{num} {ident} = {nan};" for ident in locals_]
+    lines += [i1 + assign(s.target, render(s.init_expr)) for s in steps.init]
+    lines += [i1 + store.format(r=r, ident=ident) for r, ident in enumerate(statics)]
+    rings = [st for st in steps.updates if st.mode == "ring"]  # (one member at a time only)
+    for st in rings:
+        x = st.ident
+        lines += [f"{i1}int64_t _ord_{x} = (int64_t)({st.order});",
+                  f"{i1}double *_pipe_{x} = malloc(sizeof(double) * (_ord_{x} > 0 ? _ord_{x} : 1));",
+                  f"{i1}if (!_pipe_{x}) {{ free(_buf); return 2; }}  /* out of memory */",
+                  f"{i1}for (int64_t _i = 0; _i < _ord_{x}; _i++) _pipe_{x}[_i] = {x};",
+                  f"{i1}int64_t _ptr_{x} = 0;"]
     lines += [f"{i1}int64_t _s = 0;", f"{i1}for (int64_t _k = 0; _k < nt; _k++) {{",
-              f"{i2}{TIME} = times[_k] + _NZ;"]
-    lines += [f"{i2}{s.target} = ({render(s.expr)}) + _NZ;" for s in steps.per_step]
+              f"{i2}{time.format(k='_k')};"]
+    lines += [i2 + assign(s.target, render(s.expr)) for s in steps.per_step]
     lines += [f"{i2}if (saves[_k]) {{"]
-    lines += [f"{i3}if (need[{k}]) {s.target} = ({render(s.expr)}) + _NZ;"
+    lines += [f"{i3}if (need[{k}]) " + assign(s.target, render(s.expr))
               for k, s in enumerate(steps.save_only)]
     lines += [f"{i3}_rec[{i}] = {ident};" for i, ident in enumerate(recorded)]
-    lines += [f"{i3}for (int64_t _q = 0; _q < nsel; _q++)",
-              f"{i3}  for (int _l = 0; _l < _W; _l++)",
-              f"{i3}    _buf[(_l * nsel + _q) * nsave + _s] = _rec[sel_i[_q]][_l];",
-              f"{i3}_s++;", f"{i2}}}", f"{i2}if (_k == nt - 1) break;"]
-    lines += [f"{i2}{st.update.target} = ({render(st.update.expr)}) + _NZ;" for st in steps.updates]
+    lines += [*record, f"{i3}_s++;", f"{i2}}}", f"{i2}if (_k == nt - 1) break;"]
+    lines += [i2 + assign(st.update.target, render(st.update.expr)) for st in steps.updates]
     for st in steps.updates:
         lines += render.state_update(st.mode, st.ident, st.update.target, i2)
     lines.append(f"{i1}}}")
-    lines += [f"{i1}for (int _l = 0; _l < _W; _l++)",
-              f"{i1}  for (int64_t _q = 0; _q < nsel; _q++)",
-              f"{i1}    memcpy(out + (sel_j[_q] * n + _m + _l) * nsave, "
-              "_buf + (_l * nsel + _q) * nsave, sizeof(double) * nsave);",
-              "  }", "  free(_buf);", "  return _error;", "}"]
+    lines += [f"{i1}free(_pipe_{st.ident});" for st in rings]
+    lines += [*copy, "  }", "  free(_buf);", "  return _error;", "}"]
     return lines
