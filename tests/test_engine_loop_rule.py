@@ -45,6 +45,18 @@ def write_mdl(path):
     return path
 
 
+def _agrees_with_numpy(engine, params, result) -> None:
+    """`result` (a compiled loop's run of `params`) matches the NumPy loop's to 1e-12."""
+    numpy = engine.run(params, backend="numpy")
+    for name, values in numpy.values.items():
+        np.testing.assert_allclose(result.values[name], values, rtol=1e-12, err_msg=name)
+
+
+def _same_bits(result, expected) -> None:
+    for name, values in expected.values.items():
+        np.testing.assert_array_equal(result.values[name], values, err_msg=name)
+
+
 def _messages(caplog) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.name == "cycle.engine"]
 
@@ -65,17 +77,14 @@ def test_auto_takes_the_c_loop_and_builds_it_once_in_the_run(tmp_path, caplog):
     assert library.is_file() and engine._kernel is None  # built here; Numba never touched
     assert sum("building the C loop" in m for m in _messages(caplog)) == 1
     assert not list(cache.glob("*.c")) and not list(cache.glob(".build-*"))  # nothing half-made
-    numpy = engine.run(small, backend="numpy")
-    for name, values in numpy.values.items():
-        np.testing.assert_allclose(first.values[name], values, rtol=1e-12, err_msg=name)
+    _agrees_with_numpy(engine, small, first)
     # warm cache, new engine: no build, the same bits
     caplog.clear()
     again = build_engine(mdl, cache_dir=cache)
     with caplog.at_level(logging.INFO, logger="cycle.engine"):
         second = again.run(small, backend="auto")
     assert not any("building" in m for m in _messages(caplog))
-    for name, values in first.values.items():
-        np.testing.assert_array_equal(second.values[name], values, err_msg=name)
+    _same_bits(second, first)
 
 
 def test_two_processes_build_one_library(tmp_path):
@@ -119,9 +128,7 @@ def test_auto_without_a_compiler_follows_batch_size_not_cache(tmp_path, caplog, 
         engine.run(big, backend="auto")
     assert engine._kernel is not None and is_compiled(kernel)
     assert sum("compiling" in m for m in _messages(caplog)) == 1
-    numpy = engine.run(big, backend="numpy")
-    for name, values in numpy.values.items():
-        np.testing.assert_allclose(auto.values[name], values, rtol=1e-12, err_msg=name)
+    _agrees_with_numpy(engine, big, auto)
 
     # warm cache, new engine: the same choice for the same sizes, no compilation
     caplog.clear()
@@ -131,8 +138,7 @@ def test_auto_without_a_compiler_follows_batch_size_not_cache(tmp_path, caplog, 
         assert again._kernel is None
         second = again.run(big, backend="auto")
     assert not any("compiling" in m for m in _messages(caplog))
-    for name, values in auto.values.items():
-        np.testing.assert_array_equal(second.values[name], values, err_msg=name)
+    _same_bits(second, auto)
 
 
 def test_cached_engine_loads_without_pysd(tmp_path):

@@ -173,14 +173,18 @@ class CRenderer(Renderer):
             return "INFINITY" if value > 0 else "(-INFINITY)"
         return repr(float(value))  # shortest round trip; C reads decimals correctly rounded
 
+    calls = _CALLS
+    """Call templates by function (the lanes renderer has its own)."""
+    lookup_call = "_lookup({arg}, {table}_x, {table}_y, {n}, {kind})"
+
     def call(self, fn: str, args: list[str]) -> str:
         if fn == "select":
             return self.select_chain(args)
-        return _CALLS[fn].format(*args)
+        return self.calls[fn].format(*args)
 
     def lookup(self, table: str, arg: str) -> str:
         xs, _ys, kind = self.lookups[table]
-        return f"_lookup({arg}, {table}_x, {table}_y, {len(xs)}, {_KINDS[kind]})"
+        return self.lookup_call.format(arg=arg, table=table, n=len(xs), kind=_KINDS[kind])
 
 
 LANES = 2
@@ -282,14 +286,8 @@ class CLanesRenderer(CRenderer):
         "discrete": ("{x} = ({d}) + _NZ;",),
     }
 
-    def call(self, fn: str, args: list[str]) -> str:
-        if fn == "select":
-            return self.select_chain(args)
-        return _LANE_CALLS[fn].format(*args)
-
-    def lookup(self, table: str, arg: str) -> str:
-        xs, _ys, kind = self.lookups[table]
-        return f"_lv_lookup(({arg}) + _NZ, {table}_x, {table}_y, {len(xs)}, {_KINDS[kind]})"
+    calls = _LANE_CALLS
+    lookup_call = "_lv_lookup(({arg}) + _NZ, {table}_x, {table}_y, {n}, {kind})"
 
 
 def _c_string(lines: list[str]) -> str:

@@ -582,7 +582,8 @@ class BatchEngine:
             time settings (e.g. ``"FINAL TIME"``) may be requested too.
         backend : {"auto", "c", "numba", "numpy"}
             ``"c"``: the compiled per-member loop in C (built with the system's C compiler
-            the first time, about a second, then loaded from the cache in a millisecond);
+            the first time, about two seconds, then loaded from the cache in a millisecond;
+            a batch runs two members at a time, each with the bits of a run of its own);
             ``"numba"``: the same loop compiled by Numba (seconds the first time, then
             loaded from Numba's cache; importing Numba costs ~0.4 s a process); both give
             the same numbers to the bit and raise :class:`UnsupportedConstruct` if they
@@ -810,8 +811,8 @@ class BatchEngine:
         return "numpy"
 
     def compile(self, backend: str = "auto") -> bool:
-        """Build the compiled loop a large batch takes now (blocking; the C loop takes about a
-        second, Numba's seconds, once per model; then loaded from the cache).  ``backend``:
+        """Build the compiled loop a large batch takes now (blocking; the C loop takes about two
+        seconds, Numba's more, once per model; then loaded from the cache).  ``backend``:
         ``"c"``, ``"numba"``, or ``"auto"`` (the one :meth:`loop_for` gives a batch of
         :data:`KERNEL_MIN_RUNS`).  Returns False if that loop cannot run here."""
         if backend == "auto":
