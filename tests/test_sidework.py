@@ -237,3 +237,87 @@ def test_an_ensemble_failing_after_samples_csv_started_leaves_nothing(tmp_path, 
     assert [n for n in os.listdir(tmp_path) if ".partial-" in n] == []
     with pytest.raises(ChildProcessError):  # every side process reaped
         os.waitpid(-1, os.WNOHANG)
+
+
+_WARMED: dict[str, int] = {}
+
+
+def mark_warm():
+    _WARMED["pid"] = os.getpid()
+
+
+def pid_and_warmed(x):
+    return os.getpid(), _WARMED.get("pid"), x
+
+
+def test_a_helper_starts_with_what_warming_prepared_and_runs_its_own_jobs():
+    side = SideProcess(warm=mark_warm, workers=2, fork=True)
+    side.submit_to(1, pid_and_warmed, "helper 1")
+    side.submit(pid_and_warmed, "head")
+    side.submit_to(1, pid_and_warmed, "helper 2")
+    (helper, warmed_1, a), (head, warmed_0, b), (helper_2, _, c) = side.results()
+    assert (a, b, c) == ("helper 1", "head", "helper 2")  # in the order given
+    assert helper == helper_2 and len({helper, head, os.getpid()}) == 3
+    assert warmed_1 == warmed_0 == head  # warmed once, in the head, before the helper forked
+    assert "pid" not in _WARMED  # not here
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_shared_jobs_are_claimed_by_helpers_too(fork):
+    from functools import partial
+
+    side = SideProcess(shared=[partial(slow_pid_and, i) for i in range(30)], workers=2,
+                       fork=fork)
+    out = side.results()
+    assert [x for _pid, x in out] == list(range(30))
+    assert len({pid for pid, _x in out}) == (2 if fork else 1)
+
+
+def test_a_helpers_failure_is_raised_here_and_its_death_is_an_error():
+    side = SideProcess(workers=2, fork=True)
+    side.submit(double, 1)
+    side.submit_to(1, fail, "No space left on device")
+    with pytest.raises(OSError, match="No space left on device") as info:
+        side.results()
+    assert any("fail" in note for note in info.value.__notes__)
+    side = SideProcess(workers=2, fork=True)
+    side.submit(double, 1)
+    side.submit_to(1, die)
+    with pytest.raises(CycleError, match=r"ended early \(exit code 3\); 1 of 2 files not written"):
+        side.results()
+
+
+def test_killing_the_side_process_kills_its_helpers(tmp_path, forking):
+    """A failing command leaves no helper that could still write into its staging folder:
+    when the block ends, the helper has exited."""
+    pid_file = tmp_path / "helper"
+    with pytest.raises(KeyError):
+        with side_process(workers=2) as side:
+            side.submit_to(1, write_pid_and_sleep, str(pid_file))
+            deadline = time.monotonic() + 10
+            while not pid_file.exists() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            raise KeyError("the command failed")
+    helper = int(pid_file.read_text())
+    try:
+        with open(f"/proc/{helper}/stat") as f:  # exited; not yet reaped by init
+            assert f.read().split(") ")[1][0] in "ZX"
+    except FileNotFoundError:
+        pass
+
+
+def write_pid_and_sleep(path):
+    with open(path + ".tmp", "w") as f:
+        f.write(str(os.getpid()))
+    os.replace(path + ".tmp", path)
+    time.sleep(60)
+
+
+def test_workers_are_checked():
+    with pytest.raises(ValueError, match="at least 1"):
+        SideProcess(workers=0, fork=False)
+    side = SideProcess(workers=2, fork=False)
+    side.submit_to(1, double, 2)  # without forking, at once, here
+    with pytest.raises(ValueError, match=r"worker must be in 0\.\.1, got 2"):
+        side.submit_to(2, double, 2)
+    assert side.results() == [4]

@@ -12,6 +12,11 @@ Three ways to give it work, all through :func:`side_process`:
   process starts on them at once, this one joins (:meth:`SideProcess.take_shared`) when its
   own files are written, and each job runs once, in whichever process claimed it first.
 
+With ``workers=2`` the side process forks a helper once it has warmed up, so the helper
+starts with everything ``warm`` imported or built; a job goes to the worker named in
+:meth:`SideProcess.submit_to` (``cycle run`` draws its key-stock grid in one and its two loan
+plots in the other, while this process writes the CSV files).
+
 :meth:`SideProcess.results` returns the jobs' results (small values: the paths written) in
 order, or raises the first job's exception here, with the side process's traceback as a
 note. The side process never returns into the caller's code: whatever happens it ends with
@@ -134,16 +139,23 @@ class SideProcess:
     ----------
     warm : run first in the side process (imports it will need), while this one computes.
     jobs : closures the side process runs, in order.
-    shared : closures run by whichever process claims each first: the side process after
-        `jobs`, this one when it calls :meth:`take_shared` (so both finish together).
+    shared : closures run by whichever process claims each first: the side process (and its
+        helpers) after `jobs`, this one when it calls :meth:`take_shared` (so all finish
+        together).
     fork : force (True) or forbid (False) forking; default :func:`can_fork`.
+    workers : processes on this side: the side process, plus ``workers - 1`` helpers it forks
+        once `warm` is done (they start with what `warm` prepared). `jobs` go to the first;
+        :meth:`submit_to` names the worker of each submitted job.
     """
 
     def __init__(self, *, warm: Callable[[], Any] | None = None,
                  jobs: Sequence[Callable[[], Any]] = (), shared: Sequence[Callable[[], Any]] = (),
-                 fork: bool | None = None) -> None:
+                 fork: bool | None = None, workers: int = 1) -> None:
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, got {workers}")
         self.pid: int | None = None
-        self._writer = None  # the thread sending submitted jobs, once there is one
+        self.workers = workers
+        self._writers: dict[int, _Writer] = {}  # per worker, once a job is sent to it
         self._frozen = False
         self._collected = False
         self._shared = list(shared)
@@ -157,8 +169,8 @@ class SideProcess:
         if len(shared) > _MAX_SHARED:
             raise ValueError(f"at most {_MAX_SHARED} shared jobs, got {len(shared)}")
         self._slots = [_REMOTE] * (len(jobs) + len(shared))
-        jobs_r, self._jobs_w = os.pipe()
-        self._results_r, results_w = os.pipe()
+        job_pipes = [os.pipe() for _ in range(workers)]     # (read: a worker, write: here)
+        result_pipes = [os.pipe() for _ in range(workers)]  # (read: here, write: a worker)
         self._claims_r, claims_w = os.pipe()  # one token per shared job: read one to claim it
         os.write(claims_w, b"".join(struct.pack("<I", i) for i in range(len(shared))))
         os.close(claims_w)  # drained, the pipe reads as end-of-file: nothing left to claim
@@ -182,16 +194,22 @@ class SideProcess:
                 _die_with(parent)
                 for fd in others:  # held open here, they would keep another side process
                     _close(fd)     # waiting for the end of its jobs forever
-                os.close(self._jobs_w)
-                os.close(self._results_r)
+                for (_, jobs_w), (results_r, _) in zip(job_pipes, result_pipes, strict=True):
+                    os.close(jobs_w)
+                    os.close(results_r)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)  # an interrupt ends it at once
-                code = _serve(jobs_r, results_w, self._claims_r, warm, list(jobs), self._shared)
+                ends = [(jobs_r, results_w) for (jobs_r, _), (_, results_w)
+                        in zip(job_pipes, result_pipes, strict=True)]
+                code = _serve_workers(ends, self._claims_r, warm, list(jobs), self._shared)
             finally:
                 os._exit(code)
         self.pid = pid
-        os.close(jobs_r)
-        os.close(results_w)
-        _PARENT_ENDS.update((self._jobs_w, self._results_r, self._claims_r))
+        for (jobs_r, _), (_, results_w) in zip(job_pipes, result_pipes, strict=True):
+            os.close(jobs_r)
+            os.close(results_w)
+        self._jobs_w = [jobs_w for _, jobs_w in job_pipes]
+        self._results_r = [results_r for results_r, _ in result_pipes]
+        _PARENT_ENDS.update((*self._jobs_w, *self._results_r, self._claims_r))
 
     def take_shared(self) -> None:
         """Run here every shared job the side process has not claimed yet (a failure is
@@ -204,8 +222,15 @@ class SideProcess:
     def submit(self, fn: Callable[..., Any], *args, **kwargs) -> None:
         """Run ``fn(*args, **kwargs)`` in the side process (`fn` and the arguments are
         pickled: a module-level function and data); here, at once, without one."""
+        self.submit_to(0, fn, *args, **kwargs)
+
+    def submit_to(self, worker: int, fn: Callable[..., Any], *args, **kwargs) -> None:
+        """:meth:`submit` to worker `worker` (0 to ``workers - 1``); each worker runs its
+        jobs in the order given."""
         if self._collected:
             raise RuntimeError("results() was already called")
+        if not 0 <= worker < self.workers:
+            raise ValueError(f"worker must be in 0..{self.workers - 1}, got {worker}")
         if self.pid is not None:
             try:
                 data = pickle.dumps((len(self._slots), fn, args, kwargs),
@@ -214,36 +239,16 @@ class SideProcess:
                 data = None  # a local function (a test's stand-in): run it here
             if data is not None:
                 self._slots.append(_REMOTE)
-                self._send_job(data)
+                if worker not in self._writers:
+                    self._writers[worker] = _Writer(self._jobs_w[worker])
+                self._writers[worker].put(data)
                 return
         self._slots.append(fn(*args, **kwargs))
 
-    def _send_job(self, data: bytes) -> None:
-        """Send a pickled job without waiting for the side process to read it (it may still
-        be warming up, and a job is often larger than the pipe's buffer): a writer thread
-        sends the jobs in order."""
-        if self._writer is None:
-            import queue
-            import threading
-
-            self._queue = queue.SimpleQueue()
-            self._writer = threading.Thread(target=self._write_jobs, name="cycle-side-jobs",
-                                            daemon=True)
-            self._writer.start()
-        self._queue.put(data)
-
-    def _write_jobs(self) -> None:
-        while (data := self._queue.get()) is not None:
-            try:
-                _write(self._jobs_w, data)
-            except OSError:  # the side process was killed: results() or kill() reports it
-                return
-
-    def _stop_writer(self) -> None:
-        if self._writer is not None:
-            self._queue.put(None)
-            self._writer.join()
-            self._writer = None
+    def _stop_writers(self) -> None:
+        for writer in self._writers.values():
+            writer.stop()
+        self._writers = {}
 
     def results(self) -> list:
         """Every job's result, in order (`jobs`, `shared`, then submitted); raises the first
@@ -253,25 +258,25 @@ class SideProcess:
         self._collected = True
         if self.pid is None:
             return list(self._slots)
-        self._stop_writer()
-        _close(self._jobs_w)
+        self._stop_writers()
+        for fd in self._jobs_w:
+            _close(fd)
         replies = []
         try:
-            while True:
-                reply = _recv(self._results_r)
-                if reply is _EOF:
-                    break
-                replies.append(reply)
+            for fd in self._results_r:  # each worker closes its pipe before waiting for helpers
+                while (reply := _recv(fd)) is not _EOF:
+                    replies.append(reply)
         finally:
-            _close(self._results_r)
-            _close(self._claims_r)
+            for fd in (*self._results_r, self._claims_r):
+                _close(fd)
             _, status = os.waitpid(self.pid, 0)
             self.pid = None
             self._unfreeze()
-        for _slot, ok, value, where in replies:
-            if not ok:
-                value.add_note(f"(in the side process that writes plots)\n{where}")
-                raise value
+        failures = sorted((slot, value, where) for slot, ok, value, where in replies if not ok)
+        if failures:
+            _slot, value, where = failures[0]
+            value.add_note(f"(in the side process that writes plots)\n{where}")
+            raise value
         for slot, _ok, value, _where in replies:
             self._slots[slot] = value
         missing = sum(value is _REMOTE for value in self._slots)
@@ -289,7 +294,7 @@ class SideProcess:
             self._frozen = False
 
     def kill(self) -> None:
-        """Stop the side process (if still running) and reap it."""
+        """Stop the side process and its helpers (if still running) and reap it."""
         if self.pid is None:
             return
         try:
@@ -299,9 +304,53 @@ class SideProcess:
         os.waitpid(self.pid, 0)
         self.pid = None
         self._unfreeze()
-        self._stop_writer()  # a write in progress fails (broken pipe) now the reader is gone
-        for fd in (self._jobs_w, self._results_r, self._claims_r):  # once no thread uses them
+        self._stop_writers()  # a write in progress fails (broken pipe) now the reader is gone
+        for fd in self._results_r[1:]:  # helpers die with the side process (PR_SET_PDEATHSIG);
+            _wait_closed(fd)            # their pipe reads end-of-file once they are gone
+        for fd in (*self._jobs_w, *self._results_r, self._claims_r):  # no thread uses them now
             _close(fd)
+
+
+class _Writer:
+    """A thread sending one worker its pickled jobs, in order, without making the caller
+    wait for the worker to read them (it may still be warming up, and a job is often larger
+    than the pipe's buffer)."""
+
+    def __init__(self, fd: int) -> None:
+        import queue
+        import threading
+
+        self.fd = fd
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._run, name="cycle-side-jobs", daemon=True)
+        self.thread.start()
+
+    def put(self, data: bytes) -> None:
+        self.queue.put(data)
+
+    def _run(self) -> None:
+        while (data := self.queue.get()) is not None:
+            try:
+                _write(self.fd, data)
+            except OSError:  # the side process was killed: results() or kill() reports it
+                return
+
+    def stop(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+
+
+def _wait_closed(fd: int, timeout: float = 10.0) -> None:
+    """Read `fd` (a pipe) until end-of-file, i.e. until every process holding its other end
+    has exited, discarding what comes; give up after `timeout` seconds."""
+    import select
+    import time
+
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        ready, _, _ = select.select([fd], [], [], left)
+        if ready and not os.read(fd, 1 << 16):
+            return
 
 
 def _die_with(parent: int) -> None:
@@ -330,10 +379,48 @@ def _claim(fd: int) -> int | None:
     return struct.unpack("<I", token)[0] if len(token) == 4 else None
 
 
-def _serve(jobs_r: int, results_w: int, claims_r: int, warm, jobs: list, shared: list) -> int:
-    """The side process's loop: warm up, run `jobs`, claim and run shared jobs, then run each
-    job received until the parent closes the pipe; send back (slot, ok, value, traceback
-    text) for each."""
+def _serve_workers(ends: list[tuple[int, int]], claims_r: int, warm, jobs: list,
+                   shared: list) -> int:
+    """The side process: warm up, fork a helper for each of ``ends[1:]`` (its jobs and
+    results pipes), serve ``ends[0]``, then wait for the helpers; the exit code is the first
+    failure's (a helper killed by signal s gives 128 + s)."""
+    if warm is not None:
+        try:
+            warm()
+        except Exception:  # noqa: BLE001 - warming is optional; a job will fail if it matters
+            pass
+    helpers = []
+    if len(ends) > 1:
+        gc.freeze()  # as in the parent: the helpers share what warming built, copy-on-write
+    head = os.getpid()
+    for k in range(1, len(ends)):
+        pid = os.fork()
+        if pid == 0:  # a helper: never returns
+            code = 1
+            try:
+                _die_with(head)
+                for j, (jobs_r, results_w) in enumerate(ends):
+                    if j != k:
+                        os.close(jobs_r)
+                        os.close(results_w)
+                code = _serve(*ends[k], claims_r, [], shared)
+            finally:
+                os._exit(code)
+        helpers.append(pid)
+        os.close(ends[k][0])
+        os.close(ends[k][1])
+    code = _serve(*ends[0], claims_r, jobs, shared)  # closes its results pipe when done
+    for pid in helpers:
+        _, status = os.waitpid(pid, 0)
+        if code == 0 and status != 0:
+            code = 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else \
+                os.waitstatus_to_exitcode(status)
+    return code
+
+
+def _serve(jobs_r: int, results_w: int, claims_r: int, jobs: list, shared: list) -> int:
+    """One worker's loop: run `jobs`, claim and run shared jobs, then run each job received
+    until the parent closes the pipe; send back (slot, ok, value, traceback text) for each."""
     failed = False
 
     def run(slot: int, fn, args=(), kwargs=None) -> None:
@@ -347,11 +434,6 @@ def _serve(jobs_r: int, results_w: int, claims_r: int, warm, jobs: list, shared:
             reply = (slot, False, _portable(exc), traceback.format_exc())
         _send(results_w, reply)
 
-    if warm is not None:
-        try:
-            warm()
-        except Exception:  # noqa: BLE001 - warming is optional; a job will fail if it matters
-            pass
     for k, job in enumerate(jobs):
         run(k, job)
     while not failed and (i := _claim(claims_r)) is not None:
@@ -368,10 +450,11 @@ def _serve(jobs_r: int, results_w: int, claims_r: int, warm, jobs: list, shared:
 @contextmanager
 def side_process(*, warm: Callable[[], Any] | None = None,
                  jobs: Sequence[Callable[[], Any]] = (),
-                 shared: Sequence[Callable[[], Any]] = ()) -> Iterator[SideProcess]:
-    """A :class:`SideProcess` for the block: killed and reaped if the block raises or is
-    interrupted before :meth:`~SideProcess.results` was called."""
-    side = SideProcess(warm=warm, jobs=jobs, shared=shared)
+                 shared: Sequence[Callable[[], Any]] = (),
+                 workers: int = 1) -> Iterator[SideProcess]:
+    """A :class:`SideProcess` for the block: killed and reaped (with its helpers) if the
+    block raises or is interrupted before :meth:`~SideProcess.results` was called."""
+    side = SideProcess(warm=warm, jobs=jobs, shared=shared, workers=workers)
     try:
         yield side
     finally:
