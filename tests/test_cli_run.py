@@ -121,3 +121,42 @@ def test_run_and_help_import_only_what_they_need(tmp_path):
             "print(sorted(m for m in ['pandas', 'numpy', 'matplotlib'] if m in sys.modules))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_run_draws_in_side_processes_that_never_import_pandas(tmp_path):
+    """`cycle run` forks its plotting processes before it imports pandas and sends them
+    NumPy arrays: they never import pandas, and the command itself never imports matplotlib
+    (together half a second of a command that takes two thirds of one)."""
+    import subprocess
+    import sys
+
+    code = ("import os, sys\n"
+            "import cycle.io.sidework as sidework\n"
+            "import cycle.runs as runs\n"
+            "sidework._cores = lambda: 2  # fork even on one core\n"
+            "def spy(fn):\n"
+            "    def job(*args, **kwargs):\n"
+            "        spy = os.path.join(sys.argv[1], 'spy', f'{os.getpid()}.{fn.__name__}')\n"
+            "        with open(spy, 'a') as f:\n"
+            "            f.write(repr(sorted(m for m in ('pandas', 'matplotlib.figure')\n"
+            "                                if m in sys.modules)))\n"
+            "        return fn(*args, **kwargs)\n"
+            "    job.__module__, job.__qualname__ = fn.__module__, fn.__qualname__\n"
+            "    return job\n"
+            "runs.draw_key_stocks = spy(runs.draw_key_stocks)\n"
+            "runs.draw_loan_balance = spy(runs.draw_loan_balance)\n"
+            "from cycle.cli.main import main\n"
+            "assert main(['run', '--until', '2030', '--out', os.path.join(sys.argv[1], 'r')]) == 0\n"
+            "print(os.getpid(), 'matplotlib' in sys.modules, 'pandas' in sys.modules)\n")
+    (tmp_path / "spy").mkdir()
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
+                         text=True, check=True)
+    here, matplotlib_here, pandas_here = out.stdout.splitlines()[-1].split()
+    assert (matplotlib_here, pandas_here) == ("False", "True")
+    seen = {p.name: p.read_text() for p in (tmp_path / "spy").iterdir()}
+    pids = {name.split(".")[0] for name in seen}
+    jobs = sorted(name.split(".")[1] for name in seen)
+    assert jobs == ["draw_key_stocks", "draw_loan_balance"]  # the grid, then the two loan plots
+    assert here not in pids and len(pids) == 2  # two side processes, one for each kind
+    assert set(seen.values()) == {"['matplotlib.figure']['matplotlib.figure']",
+                                  "['matplotlib.figure']"}

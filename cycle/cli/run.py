@@ -23,18 +23,23 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from functools import partial
+
+    import numpy  # noqa: F401 - imported before the fork, for both processes
+
     from cycle.io.folder import check_out, output_folder
     from cycle.io.sidework import side_process
-    from cycle.model import load_model
-    from cycle.plotting.style import setup
     from cycle.runs import run_baseline, warm_plots
 
     params = options.unique_sets(args.sets)
     target = check_out(args.out)
-    setup(args.lang)
-    # the side process that draws the key-stock grid imports matplotlib's figure module
-    # while the model loads and runs here (killed if a check below fails)
-    with side_process(warm=warm_plots) as side:
+    # The side process that draws the plots imports matplotlib (this process never does)
+    # and builds the key-stock grid's frame while this one imports pandas and loads and runs
+    # the model; it is killed if a check below fails.
+    warm = partial(warm_plots, args.lang, grid=True, subtitle=bool(params))
+    with side_process(warm=warm, workers=2) as side:
+        from cycle.model import load_model
+
         model = load_model(args.model)
         model.check_params(params)  # every check before any work
         model.check_until(args.until)
