@@ -84,10 +84,11 @@ def run_baseline(*, model="northeast", params: dict[str, float] | None = None,
     With overrides, the baseline runs too and is drawn beside the run on every plot, whose
     subtitle names the overrides. Returns the paths written.
 
-    The plots are drawn by a side process (:mod:`cycle.io.sidework`) with two workers: the
-    key-stock grid (half the command's time) in one, the two loan plots in the other, while
-    this process writes the CSV files. They receive the plotted columns as NumPy arrays, so
-    neither imports pandas, and this process never imports matplotlib. `side`: such a
+    Where a side process may fork (:func:`cycle.io.sidework.can_fork`), it draws the plots
+    with two workers: the key-stock grid (half the command's time) in one, the two loan
+    plots in the other, while this process writes the CSV files. They receive the plotted
+    columns as NumPy arrays, so neither imports pandas, and this process need not import
+    matplotlib; otherwise everything is drawn here, in order. `side`: such a
     :class:`~cycle.io.sidework.SideProcess` started earlier with ``warm=warm_plots``
     (``cycle run`` forks it before it imports pandas and loads the model); by default one is
     started here.
