@@ -137,8 +137,8 @@ def prepare_key_stocks(panels: Sequence[tuple[str, list[str]]] = KEY_PANELS, *,
     """Build the key-stock grid's frame (figure, panels, titles, axes, grid lines) before the
     data exist, for the next :func:`plot_key_stocks` of these panels (if it finds a variable
     of each), `title`, label language and, with `subtitle`, a subtitle. A process waiting
-    for a run's data (``cycle run``'s side process) does this meanwhile: a fifth of the
-    grid's time."""
+    for a run's data (``cycle run``'s side process) does this meanwhile: about a tenth of
+    the grid's time."""
     titles = [t for t, names in panels if names]
     _READY.clear()
     _READY[_frame_key(titles, title, subtitle)] = _key_frame(titles, title, subtitle)
