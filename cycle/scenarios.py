@@ -4,6 +4,7 @@ A scenario file looks like::
 
     name = "reloan"
     description = "..."
+    description_zh = "..."  # optional: the description in Chinese (pages and plots in zh)
     [levers.reloan]
     quota = 33          # bn yuan
     start = 2025
@@ -38,7 +39,7 @@ SCENARIO_PACKAGE = "cycle.scenario_files"
 """Package the top-level ``scenarios/`` folder is installed as. (Not ``cycle.scenarios``:
 that is this module, and a package of the same name would shadow it.)"""
 
-_FIELDS = ("name", "description", "levers", "params")
+_FIELDS = ("name", "description", "description_zh", "levers", "params")
 
 
 class ScenarioError(CycleError, ValueError):
@@ -64,6 +65,8 @@ class Scenario:
     ----------
     name : scenario name (the file's ``name`` field, else its stem).
     description : free text, the reasoning behind the magnitudes.
+    description_zh : the description in Chinese (``""`` if the file gives none), shown by the
+        pages' Chinese labels.
     levers : ``{lever: {key: value}}`` as written (keys: settings and ``start``/``ramp``/``end``).
     params : raw overrides ``{Vensim name: value}`` (model units).
     source : the file it came from (``None`` if built in code).
@@ -71,6 +74,7 @@ class Scenario:
 
     name: str
     description: str = ""
+    description_zh: str = ""
     levers: dict[str, dict[str, float]] = field(default_factory=dict)
     params: dict[str, float] = field(default_factory=dict)
     source: Path | None = None
@@ -226,8 +230,10 @@ def load_scenario(name_or_path: str | os.PathLike | Scenario, model=None) -> Sce
                                        f"(valid: {', '.join(_FIELDS)})")
         name = data.get("name", path.stem)
         description = data.get("description", "")
-        if not isinstance(name, str) or not isinstance(description, str):
-            raise ScenarioError(f"{path}: 'name' and 'description' must be strings")
+        description_zh = data.get("description_zh", "")
+        if not all(isinstance(x, str) for x in (name, description, description_zh)):
+            raise ScenarioError(f"{path}: 'name', 'description' and 'description_zh' must be "
+                                "strings")
         levers: dict[str, dict[str, float]] = {}
         for lname, values in _table(data.get("levers", {}), f"{path}: [levers]").items():
             try:
@@ -248,7 +254,8 @@ def load_scenario(name_or_path: str | os.PathLike | Scenario, model=None) -> Sce
         for key, value in params.items():
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ScenarioError(f"{path}: params.{key} = {value!r} is not a number")
-        scenario = Scenario(name=name, description=description.strip(), levers=levers,
+        scenario = Scenario(name=name, description=description.strip(),
+                            description_zh=description_zh.strip(), levers=levers,
                             params=params, source=path)
     if model is not None:
         scenario.to_params(model)

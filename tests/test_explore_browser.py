@@ -195,6 +195,8 @@ def test_page_loads_offline(explorer, model):
     hover = explorer.js("Array.from(document.querySelectorAll('#metrics-body tr td:first-child'), "
                         "(td) => td.title)")
     assert hover == [m.formula() for m, _, _ in M.rows(model, model.final_time)]
+    doc = explorer.js("document.getElementById('scenario-doc').innerText")
+    assert doc.startswith("No policy")  # the English description on the English page
 
 
 def _loan_2035(opened, role="scenario"):
@@ -381,6 +383,11 @@ def test_zh_page_has_chinese_labels_and_no_missing_glyphs(browser, built, tmp_pa
         body = opened.js("document.getElementById('metrics-body').innerText")
         assert all(m.zh in body for m in M.METRICS if m.zh)  # the spec's own labels
         assert "Extra tech credit" not in body and "Crowd-in" not in body
+        from cycle.scenarios import load_scenario
+
+        doc = opened.js("document.getElementById('scenario-doc').innerText")
+        shown = load_scenario(opened.js("CYCLE_DATA.initial_scenario"))
+        assert doc == " ".join(shown.description_zh.split())  # not the English description
         text = opened.js("document.body.innerText") + "".join(titles)
         cjk = sorted({c for c in text if ord(c) > 0x2E7F})
         assert len(cjk) > 50

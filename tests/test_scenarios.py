@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -78,7 +80,24 @@ BAD = {
     "non_numeric": ('[levers.reloan]\nquota = "lots"\n', ScenarioError,
                     r"levers\.reloan\.quota = 'lots' is not a number"),
     "bool_value": ('[levers.reloan]\nquota = true\n', ScenarioError, r"is not a number"),
+    "description_zh_not_text": ('description_zh = 3\n', ScenarioError,
+                                r"'description_zh' must be strings"),
+    "description_zh_misspelt": ('descripton_zh = "x"\n', UnknownNameError,
+                                r"did you mean 'description_zh'"),
 }
+
+
+@pytest.mark.parametrize("name", available_scenarios())
+def test_shipped_scenarios_are_described_in_chinese_too(name):
+    """Each shipped scenario has a Chinese description (the zh pages show it) that the
+    pages' font covers and that no line fold of the file split with a space."""
+    from cycle.explore.fonts import missing_glyphs
+
+    s = load_scenario(name)
+    cjk = [c for c in s.description_zh if ord(c) > 0x2E7F]
+    assert len(cjk) > len(s.description_zh) / 3  # Chinese text, not a copy of the English
+    assert missing_glyphs(s.description_zh) == ""
+    assert not re.search(r"[\u2e80-\uffff]\s+[\u2e80-\uffff]", s.description_zh)
 
 
 @pytest.mark.parametrize("case", list(BAD))

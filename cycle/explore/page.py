@@ -54,7 +54,8 @@ def _fill(template: str, parts: dict[str, str]) -> str:
 def _page_text(data: dict) -> str:
     """Every text the page can show in Chinese (for the font subset)."""
     zh = json.dumps([data["zh"], data.get("metric_zh", {})], ensure_ascii=False)
-    return zh + json.dumps(data.get("scenarios", []), ensure_ascii=False) + "English中文–—·±σ…"
+    scenarios = [data.get("scenarios", []), data.get("manifest", {}).get("scenarios", {})]
+    return zh + json.dumps(scenarios, ensure_ascii=False) + "English中文–—·±σ…"
 
 
 def _check_lang(lang: str) -> None:
@@ -177,6 +178,7 @@ def report_html(result, *, lang: str = "en", argv: list[str] | None = None) -> s
         "until": result.until,
         "scenarios": {s.name: {"source": str(s.source) if s.source else None,
                                "description": " ".join(s.description.split()),
+                               "description_zh": " ".join(s.description_zh.split()),
                                "levers": s.levers, "params": s.params,
                                "overrides": result.params[s.name]} for s in result.scenarios},
         "versions": package_versions(),

@@ -75,7 +75,8 @@ def lever_payload(model) -> list[dict[str, Any]]:
 
 
 def scenario_payload(scenarios, model) -> list[dict[str, Any]]:
-    """Each scenario (checked against `model`) as ``{name, description, levers, params, shipped}``."""
+    """Each scenario (checked against `model`) as ``{name, description, description_zh,
+    levers, params, shipped, source}``."""
     from cycle.scenarios import available_scenarios, load_scenario
 
     shipped = available_scenarios()
@@ -83,6 +84,7 @@ def scenario_payload(scenarios, model) -> list[dict[str, Any]]:
     for item in [*shipped, *scenarios]:
         s = load_scenario(item, model)
         seen[s.name] = {"name": s.name, "description": " ".join(s.description.split()),
+                        "description_zh": " ".join(s.description_zh.split()),
                         "levers": s.levers, "params": s.params,
                         "shipped": item in shipped, "source": str(s.source.name) if s.source else ""}
     return list(seen.values())

@@ -20,6 +20,7 @@
   };
   C.tl = function (lever) { return (C.lang === "zh" && zh("levers", lever)) || lever; };
   C.tld = function (lever, text) { return (C.lang === "zh" && zh("lever_descriptions", lever)) || text; };
+  C.tsd = function (s) { return (C.lang === "zh" && s.description_zh) || s.description || ""; };  // a scenario's
   C.ts = function (key) {
     if (C.lang !== "zh") return key;
     return zh("settings", key) || zh("ui", key) || key;

@@ -278,8 +278,8 @@
   function scenarioPicker() {
     const sel = document.getElementById("scenario");
     sel.replaceChildren(...D.scenarios.map((s) => el("option", { value: s.name, text: s.name + (s.shipped ? "" : " *"),
-      title: s.description, selected: s.name === state.scenario ? "" : null })));
-    const doc = (D.scenarios.find((s) => s.name === state.scenario) || {}).description || "";
+      title: C.tsd(s), selected: s.name === state.scenario ? "" : null })));
+    const doc = C.tsd(D.scenarios.find((s) => s.name === state.scenario) || {});
     const raw = Object.entries(state.params).map(([k, v]) => `${k} = ${g(v)}`).join(", ");
     document.getElementById("scenario-doc").textContent = doc + (raw ? ` [params: ${raw}]` : "");
   }

@@ -52,7 +52,7 @@
         }
         for (const [k, v] of Object.entries(s.params)) parts.push(`${k} = ${C.g(v)}`);
         return el("tr", {}, el("td", { text: n }), el("td", { text: parts.join("; ") || t("no lever set") }),
-          el("td", { class: "hint", text: s.description }));
+          el("td", { class: "hint", text: C.tsd(s) }));
       })));
   }
   function csv() {
