@@ -19,7 +19,7 @@ from cycle import metrics as M
 from cycle.io.files import save_figure, write_csv, write_text
 from cycle.io.manifest import write_manifest
 from cycle.model import load_model
-from cycle.scenarios import Scenario, load_scenario
+from cycle.scenarios import Scenario, baseline_scenario, load_scenario
 
 __all__ = ["ComparisonResult", "compare", "write_comparison", "PLOT_VARIABLES"]
 
@@ -96,7 +96,7 @@ def compare(scenarios, *, until: float | None = None, model="northeast",
     if dup:
         raise ValueError(f"scenario names must be unique; repeated: {', '.join(sorted(dup))}")
     if not any(s.name == "baseline" for s in loaded) or loaded[0].name != "baseline":
-        base = next((s for s in loaded if s.name == "baseline"), Scenario(name="baseline"))
+        base = next((s for s in loaded if s.name == "baseline"), None) or baseline_scenario()
         loaded = [base] + [s for s in loaded if s.name != "baseline"]
     params = {s.name: s.to_params(m, until=final) for s in loaded}  # every check before any run
     if params["baseline"]:

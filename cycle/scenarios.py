@@ -33,7 +33,8 @@ from cycle.levers import ConflictError, check_constraints, get_lever, lever_cons
 from cycle.names import closest
 from cycle.resources import find_file, shipped_dir
 
-__all__ = ["Scenario", "ScenarioError", "load_scenario", "available_scenarios", "scenarios_dir"]
+__all__ = ["Scenario", "ScenarioError", "load_scenario", "available_scenarios", "scenarios_dir",
+           "baseline_scenario"]
 
 SCENARIO_PACKAGE = "cycle.scenario_files"
 """Package the top-level ``scenarios/`` folder is installed as. (Not ``cycle.scenarios``:
@@ -49,6 +50,14 @@ class ScenarioError(CycleError, ValueError):
 def scenarios_dir() -> Path:
     """Folder of the shipped scenarios (installed package data, or the source tree)."""
     return shipped_dir(SCENARIO_PACKAGE, "scenarios", "*.toml")
+
+
+def baseline_scenario() -> Scenario:
+    """The reference run: the shipped ``baseline.toml`` (no lever, no parameter; its
+    descriptions say so), or a bare scenario named ``baseline`` if none is shipped."""
+    if "baseline" in available_scenarios():
+        return load_scenario("baseline")
+    return Scenario(name="baseline")
 
 
 def available_scenarios() -> list[str]:

@@ -22,6 +22,9 @@ def test_baseline_first_and_tidy(result):
     assert [s.name for s in result.scenarios] == ["baseline", "package_2025", "guidance_fund"]
     assert list(result.trajectories.columns) == ["scenario", "time", "variable", "value"]
     assert result.trajectories["time"].max() == 2035
+    base = result.scenarios[0]  # not asked for: the shipped baseline.toml, with its texts
+    assert base.description.startswith("No policy") and base.description_zh.startswith("无政策")
+    assert (base.levers, base.params) == ({}, {})
 
 
 def test_metrics(result):

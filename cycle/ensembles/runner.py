@@ -25,7 +25,7 @@ import pandas as pd
 from cycle.engine.compiled import available_cores
 from cycle.ensembles.evaluators import RunTask, SequentialEvaluator, make_chunks
 from cycle.model import load_model
-from cycle.scenarios import Scenario, load_scenario
+from cycle.scenarios import Scenario, baseline_scenario, load_scenario
 from cycle.uncertainty import SAMPLERS, UncertaintySpec, load_uncertainties
 
 __all__ = ["ENSEMBLE_VARIABLES", "PERCENTILES", "EnsembleResult", "run_ensemble", "start_samples",
@@ -168,7 +168,7 @@ def _scenarios(scenarios, model, final) -> tuple[list[Scenario], dict[str, dict[
     dup = {n for n in names if names.count(n) > 1}
     if dup:
         raise ValueError(f"scenario names must be unique; repeated: {', '.join(sorted(dup))}")
-    base = next((s for s in loaded if s.name == "baseline"), Scenario(name="baseline"))
+    base = next((s for s in loaded if s.name == "baseline"), None) or baseline_scenario()
     loaded = [base] + [s for s in loaded if s.name != "baseline"]
     params = {s.name: s.to_params(model, until=final) for s in loaded}
     if params["baseline"]:
