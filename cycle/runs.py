@@ -49,15 +49,18 @@ def warm_plots(lang: str | None = None, *, grid: bool = False, subtitle: bool = 
 
 
 def draw_key_stocks(data, units: dict[str, str], path: Path, observed, baseline,
-                    label: str | None, overrides: dict[str, float]) -> Path:
+                    label: str | None, overrides: dict[str, float], *,
+                    panels=None, title: str | None = None) -> Path:
     """The key-stock grid of a run (a side process's job: `data` and `baseline` as
     :class:`~cycle.plotting.series.Trajectories`, `observed` as
     :class:`~cycle.plotting.series.Points` by variable; the subtitle names `label` and
-    `overrides`)."""
+    `overrides`; `panels` and `title` as :func:`~cycle.plotting.trajectories.plot_key_stocks`
+    takes them, its defaults for None)."""
     from cycle.plotting.trajectories import describe_overrides, plot_key_stocks
 
+    grid = {k: v for k, v in (("panels", panels), ("title", title)) if v is not None}
     return plot_key_stocks(data, units, path, observed=observed, baseline=baseline,
-                           subtitle=describe_overrides(label, overrides))
+                           subtitle=describe_overrides(label, overrides), **grid)
 
 
 def draw_loan_balance(data, units: str, path: Path, observed, baseline, label: str | None,
@@ -100,7 +103,7 @@ def run_baseline(*, model="northeast", params: dict[str, float] | None = None,
     from cycle.io.sidework import side_process
     from cycle.io.units import model_rows, write_units
     from cycle.model import choose_loop, load_model
-    from cycle.plotting.panels import LOAN_BALANCE, plotted_names
+    from cycle.plotting.panels import KEY_PANELS, LOAN_BALANCE, key_panels, plotted_names
     from cycle.plotting.series import Trajectories, as_points
 
     m = model if hasattr(model, "variables") else load_model(model)
@@ -117,12 +120,16 @@ def run_baseline(*, model="northeast", params: dict[str, float] | None = None,
             observed = None
         units = {n: v.units for n, v in m.variables.items()}
         out = Path(out)
-        names = plotted_names()
+        panels = key_panels({n: v.kind for n, v in m.variables.items()})
+        names = plotted_names(panels)
         data = Trajectories.of(df, names)
         base_data = None if base is None else Trajectories.of(base, names)
         shared = (observed, base_data, label, checked)
-        side.submit(draw_key_stocks, data, {n: units[n] for n in data.columns},
-                    out / "key_stocks.png", *shared)
+        if panels:  # a model without stocks has no grid
+            other = panels is not KEY_PANELS  # another model: a grid of its stocks
+            side.submit(draw_key_stocks, data, {n: units[n] for n in data.columns},
+                        out / "key_stocks.png", *shared, panels=panels if other else None,
+                        title=f"{m.name}: stocks" if other else None)
         if LOAN_BALANCE in df:
             loans = min(1, side.workers - 1)  # the second worker, if there is one
             side.submit_to(loans, draw_loan_balance, data, units[LOAN_BALANCE],

@@ -67,3 +67,15 @@ def test_a_frame_built_ahead_draws_the_grid_drawn_without_one(runs, tmp_path):
     plot_key_stocks(base, units, tmp_path / "other.png", observed=observed)
     assert same_image(tmp_path / "fresh.png", tmp_path / "other.png")
     assert trajectories._READY == {}  # not kept for later either
+
+
+def test_key_panels_are_the_northeast_ones_or_the_models_own_stocks(model):
+    from cycle.plotting.panels import KEY_PANELS, MAX_STOCK_PANELS, key_panels
+
+    assert key_panels({n: v.kind for n, v in model.variables.items()}) is KEY_PANELS
+    kinds = {f"S{i:02d}": "stock" for i in range(20)} | {"A": "auxiliary", "C": "constant"}
+    panels = key_panels(kinds)
+    assert panels == [(f"S{i:02d}", [f"S{i:02d}"]) for i in range(MAX_STOCK_PANELS)]
+    assert key_panels({"A": "auxiliary"}) == []
+    with pytest.raises(ValueError, match="no panel of the key-stock grid"):
+        plot_key_stocks(Trajectories(np.arange(3.0), {"A": np.zeros(3)}), {}, "x.png")

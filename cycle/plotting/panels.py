@@ -6,7 +6,9 @@ to the processes that draw before it has imported matplotlib, which it never doe
 
 from __future__ import annotations
 
-__all__ = ["KEY_PANELS", "LOAN_BALANCE", "plotted_names"]
+from collections.abc import Mapping, Sequence
+
+__all__ = ["KEY_PANELS", "LOAN_BALANCE", "MAX_STOCK_PANELS", "key_panels", "plotted_names"]
 
 KEY_PANELS: list[tuple[str, list[str]]] = [
     ("Tech loan balance", ["Tech Loan Balance"]),
@@ -28,6 +30,23 @@ LOAN_BALANCE = "Tech Loan Balance"
 """The variable of the two loan plots (the calibration target, against its observations)."""
 
 
-def plotted_names() -> list[str]:
-    """Every variable the run's plots draw, each once."""
-    return list(dict.fromkeys([n for _, names in KEY_PANELS for n in names] + [LOAN_BALANCE]))
+MAX_STOCK_PANELS = 12
+"""Panels of the grid of another model's stocks (four rows; ``trajectories.csv`` has all)."""
+
+
+def key_panels(kinds: Mapping[str, str]) -> list[tuple[str, list[str]]]:
+    """The key-stock grid's panels for a model whose variables have these kinds (name ->
+    ``"stock"``, ``"constant"``, ``"auxiliary"``): :data:`KEY_PANELS` if the model has any
+    of their variables (the Northeast model and its versions); for another model, a panel
+    for each of its first :data:`MAX_STOCK_PANELS` stocks, in the model's order; none for a
+    model without stocks."""
+    if any(n in kinds for _, names in KEY_PANELS for n in names):
+        return KEY_PANELS
+    stocks = [n for n, kind in kinds.items() if kind == "stock"]
+    return [(n, [n]) for n in stocks[:MAX_STOCK_PANELS]]
+
+
+def plotted_names(panels: Sequence[tuple[str, list[str]]] = KEY_PANELS) -> list[str]:
+    """Every variable the run's plots draw (the grid's `panels` and the loan balance), each
+    once."""
+    return list(dict.fromkeys([n for _, names in panels for n in names] + [LOAN_BALANCE]))

@@ -105,6 +105,8 @@ def plot_key_stocks(df: pd.DataFrame | Trajectories, units: dict[str, str],
     points = as_points(observed)
     panels = [(t, [n for n in names if n in df]) for t, names in panels]
     panels = [(t, names) for t, names in panels if names]
+    if not panels:
+        raise ValueError("no panel of the key-stock grid has a variable in the data")
     titles = [t for t, _ in panels]
     frame = _READY.pop(_frame_key(titles, title, bool(subtitle)), None)
     _READY.clear()  # another grid's frame: not this one's to keep
