@@ -64,8 +64,15 @@ class ComparisonResult:
 
 
 def _variables(model) -> list[str]:
+    """What a comparison runs: the plotted variables and the metrics' (those the model has),
+    and for a model without the plotted ones, the stocks its plot shows instead."""
+    from cycle.plotting.panels import first_stocks
+
     names = list(dict.fromkeys(PLOT_VARIABLES + M.required_variables()))
-    return [n for n in names if n in model.variables]
+    present = [n for n in names if n in model.variables]
+    if not any(v in model.variables for v in PLOT_VARIABLES):
+        present += first_stocks({n: v.kind for n, v in model.variables.items()})
+    return present
 
 
 def compare(scenarios, *, until: float | None = None, model="northeast",
@@ -158,6 +165,8 @@ def metrics_markdown(result: ComparisonResult) -> str:
                 continue
             rows.append([label(metric, year, units)]
                         + [_fmt(vals.get(n, math.nan), units) for n in cols])
+        if not keys:
+            return f"No metric: {result.model.name} has none of their variables."
         return _md_table(["metric"] + cols, rows)
 
     parts = [f"# Scenario comparison ({result.model.name}, runs to {result.until:g})", "",
@@ -187,13 +196,18 @@ def _observed(model):
 
 def plot_trajectories(result: ComparisonResult, path: str | os.PathLike, *,
                       variables: list[str] = PLOT_VARIABLES) -> Path:
-    """Grid of key trajectories from 2021, one labelled line per scenario, policy starts dotted."""
+    """Grid of key trajectories from 2021, one labelled line per scenario, policy starts dotted
+    (for a model without any of `variables`, its first stocks)."""
     from matplotlib.ticker import MaxNLocator
 
+    from cycle.plotting.panels import first_stocks
     from cycle.plotting.style import new_figure, scenario_colours, tr, unit_label, var_label
 
     model = result.model
-    variables = [v for v in variables if v in model.variables]
+    variables = ([v for v in variables if v in model.variables]
+                 or first_stocks({n: v.kind for n, v in model.variables.items()}))
+    if not variables:
+        raise ValueError("the model has none of the variables to plot and no stock")
     observed = _observed(model)
     ncols = 3
     nrows = -(-len(variables) // ncols)
@@ -333,8 +347,9 @@ def plot_metric_differences(result: ComparisonResult, path: str | os.PathLike, *
 
 def write_comparison(result: ComparisonResult, out: str | os.PathLike, *,
                      argv: list[str] | None = None, engine: str = "engine") -> list[Path]:
-    """Write trajectories.csv, units.csv, metrics.csv, metrics.md, two PNGs and manifest.json
-    into the folder `out` (callers wrap it in :func:`cycle.io.folder.output_folder`)."""
+    """Write trajectories.csv, units.csv, metrics.csv, metrics.md, two PNGs (one for a model
+    without any metric's variables) and manifest.json into the folder `out` (callers wrap it
+    in :func:`cycle.io.folder.output_folder`)."""
     from cycle.io.units import TIME_UNITS, model_rows, write_units
 
     out = Path(out)
@@ -349,8 +364,9 @@ def write_comparison(result: ComparisonResult, out: str | os.PathLike, *,
                write_units(out, unit_rows),
                write_csv(out / "metrics.csv", result.metrics, index=False),
                write_text(out / "metrics.md", metrics_markdown(result)),
-               plot_trajectories(result, out / "trajectories.png"),
-               plot_metric_differences(result, out / "metric_differences.png")]
+               plot_trajectories(result, out / "trajectories.png")]
+    if not result.metrics.empty:  # a model without the metrics' variables has none to draw
+        written.append(plot_metric_differences(result, out / "metric_differences.png"))
     extra = {"until": result.until, "scenarios": {
         s.name: {"source": str(s.source) if s.source else None, "description": s.description,
                  "levers": s.levers, "params": s.params, "overrides": result.params[s.name]}

@@ -73,8 +73,11 @@ class SumAtMost:
     reason: str
 
     def check(self, lever: Lever, values: dict[str, float]) -> None:
-        """Raise :class:`ConflictError` if the settings' values (by Vensim name) break it."""
+        """Raise :class:`ConflictError` if the settings' values (by Vensim name) break it; a
+        model without these constants (not the Northeast model) has nothing to check."""
         names = [lever.setting(s).variable_name for s in self.settings]
+        if not all(n in values for n in names):
+            return
         total = sum(values[n] for n in names)
         if total > self.limit + 1e-12:
             parts = " + ".join(f"{s} {values[n]:g}" for s, n in zip(self.settings, names, strict=True))

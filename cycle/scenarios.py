@@ -172,7 +172,10 @@ class Scenario:
 
 
 def _check_value(model, variable: str, value, where: str) -> None:
-    var = model.variables[variable]
+    var = model.variables.get(variable)
+    if var is None:  # a lever of the Northeast model, set on another model
+        raise UnknownNameError(f"{where}: the model {model.name} has no constant {variable!r} "
+                               "for this lever to set")
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ScenarioError(f"{where} = {value!r} is not a number ({variable}, {var.units})")
     if not math.isfinite(value):

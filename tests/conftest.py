@@ -44,3 +44,47 @@ def compiled_engine():
         engine = build_engine(model_path(name))
         engine.compile("c")
         engine.compile("numba")
+
+
+_OWN_MODEL = """{{UTF-8}}
+{stock}
+	~	Widgets [0,?]
+	~	Widgets made so far.
+	|
+Inflow = Rate * 100
+	~	Widgets/Year
+	~	Widgets made a year.
+	|
+Rate = 0.05
+	~	1/Year [0,0.5]
+	~	Growth rate.
+	|
+INITIAL TIME = 2021
+	~	Year
+	~	Start.
+	|
+FINAL TIME = 2030
+	~	Year
+	~	End.
+	|
+TIME STEP = 0.25
+	~	Year [0,?]
+	~	Step.
+	|
+SAVEPER = TIME STEP
+	~	Year [0,?]
+	~	Saved.
+	|
+"""
+
+
+@pytest.fixture
+def own_model(tmp_path):
+    """A modeller's own small model (none of the Northeast variables): ``own_model(stock)``
+    writes it with `stock` as the equation of ``Made`` and returns its path."""
+    def write(stock: str = "Made = INTEG(Inflow, 10)") -> Path:
+        path = tmp_path / "own.mdl"
+        path.write_text(_OWN_MODEL.format(stock=stock), encoding="utf-8")
+        return path
+
+    return write

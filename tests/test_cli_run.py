@@ -163,47 +163,14 @@ def test_run_draws_in_side_processes_that_never_import_pandas(tmp_path):
                                   "['matplotlib.figure']"}
 
 
-_OWN_MODEL = """{{UTF-8}}
-{stock}
-	~	Widgets [0,?]
-	~	Widgets made so far.
-	|
-Inflow = Rate * 100
-	~	Widgets/Year
-	~	Widgets made a year.
-	|
-Rate = 0.05
-	~	1/Year [0,0.5]
-	~	Growth rate.
-	|
-INITIAL TIME = 2021
-	~	Year
-	~	Start.
-	|
-FINAL TIME = 2030
-	~	Year
-	~	End.
-	|
-TIME STEP = 0.25
-	~	Year [0,?]
-	~	Step.
-	|
-SAVEPER = TIME STEP
-	~	Year [0,?]
-	~	Saved.
-	|
-"""
-
-
 @pytest.mark.parametrize("stock, grid", [("Made = INTEG(Inflow, 10)", True),
                                          ("Made = 10 + Inflow", False)])
-def test_run_of_a_model_of_ones_own_plots_its_stocks(tmp_path, stock, grid):
+def test_run_of_a_model_of_ones_own_plots_its_stocks(tmp_path, own_model, stock, grid):
     """A model without the Northeast variables gets a grid of its own stocks (and no loan
     plots); a model without stocks, no grid: no error after the run either way."""
     from cycle.io.manifest import verify_folder
 
-    mdl = tmp_path / "own.mdl"
-    mdl.write_text(_OWN_MODEL.format(stock=stock), encoding="utf-8")
+    mdl = own_model(stock)
     out = tmp_path / "out"
     assert main(["run", "--model", str(mdl), "--set", "Rate=0.1", "--out", str(out)]) == 0
     files = sorted(p.name for p in out.iterdir())

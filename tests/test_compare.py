@@ -178,3 +178,23 @@ def test_window_without_a_saved_point_is_nan():
     run = pd.DataFrame({"Tech Loan Balance": [1.0, 2.0], "NPL Ratio": [0.1, 0.2]}, index=t)
     for name in ("Peak NPL Ratio", "Deepest loan shortfall vs baseline"):
         assert math.isnan(M.evaluate(replace(M.metric(name), window=(2024.2, 2024.8)), run, run))
+
+
+def test_compare_of_a_model_of_ones_own(tmp_path, own_model, capsys):
+    """A model without the Northeast variables compares (its baseline): its stocks plotted,
+    no metric (said in metrics.md), no metric plot, no error after the runs; a Northeast
+    lever on it is refused before any run, naming the missing constant."""
+    out = tmp_path / "cmp"
+    assert main(["compare", "baseline", "--model", str(own_model()), "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["trajectories.csv", "units.csv", "metrics.csv", "metrics.md", "trajectories.png",
+         "manifest.json"])
+    assert "No metric: own has none of their variables." in (out / "metrics.md").read_text()
+    traj = pd.read_csv(out / "trajectories.csv")
+    assert set(traj["variable"]) == {"Made"}
+    capsys.readouterr()
+    assert main(["compare", "reloan", "--model", str(own_model()), "--out",
+                 str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "has no constant 'Reloan Quota Policy'" in err[0]
+    assert not (tmp_path / "r").exists()

@@ -155,3 +155,18 @@ def test_cli_explore_writes_one_file(tmp_path, capsys):
 def test_cli_report_bad_input(tmp_path, capsys):
     assert main(["report", "nosuch", "--out", str(tmp_path / "r.html")]) == 2
     assert not (tmp_path / "r.html").exists()
+
+
+def test_payload_of_a_model_of_ones_own(own_model):
+    """A model without the Northeast variables gets its stocks as panels, no lever (none has
+    a constant in it) and of the shipped scenarios only the baseline; a Northeast scenario
+    asked for is refused, naming the missing constant."""
+    from cycle import load_model
+    from cycle.errors import UnknownNameError
+
+    m = load_model(own_model())
+    assert P.panels(m) == [{"title": "Made", "variables": ["Made"], "units": "Widgets"}]
+    assert P.lever_payload(m) == []
+    assert [s["name"] for s in P.scenario_payload([], m)] == ["baseline"]
+    with pytest.raises(UnknownNameError, match="has no constant 'Reloan Quota Policy'"):
+        P.scenario_payload(["reloan"], m)

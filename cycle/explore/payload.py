@@ -40,7 +40,10 @@ def num(x: float) -> float | None:
 
 
 def panels(model) -> list[dict[str, Any]]:
-    """The panels whose variables exist in `model` (firms by stage: its stocks named ``... Firms``)."""
+    """The panels whose variables exist in `model` (firms by stage: its stocks named ``... Firms``);
+    for a model with none of them, a panel for each of its first stocks."""
+    from cycle.plotting.panels import first_stocks
+
     out = []
     for title, names in PANELS:
         if title == "Firms by stage":
@@ -50,6 +53,9 @@ def panels(model) -> list[dict[str, Any]]:
         if names:
             units = sorted({model.variables[n].units for n in names})
             out.append({"title": title, "variables": names, "units": " / ".join(units)})
+    if not out:
+        out = [{"title": n, "variables": [n], "units": model.variables[n].units}
+               for n in first_stocks({n: v.kind for n, v in model.variables.items()})]
     return out
 
 
@@ -61,9 +67,12 @@ def _field(model, variable: str, key: str) -> dict[str, Any]:
 
 
 def lever_payload(model) -> list[dict[str, Any]]:
-    """Every lever of the catalogue: its settings and time profile with units, ranges, docs."""
+    """Every lever of the catalogue the model has (all its constants): its settings and time
+    profile with units, ranges, docs."""
     out = []
     for lever in LEVERS.values():
+        if not all(c in model.variables for c in lever.constants()):
+            continue  # a lever of the Northeast model; another model has no constant for it
         tc = lever.time_constants()
         out.append({
             "name": lever.name, "group": lever.group, "description": lever.description,
@@ -77,12 +86,19 @@ def lever_payload(model) -> list[dict[str, Any]]:
 def scenario_payload(scenarios, model) -> list[dict[str, Any]]:
     """Each scenario (checked against `model`) as ``{name, description, description_zh,
     levers, params, shipped, source}``."""
+    from cycle.errors import CycleError
     from cycle.scenarios import available_scenarios, load_scenario
 
     shipped = available_scenarios()
     seen: dict[str, dict] = {}
     for item in [*shipped, *scenarios]:
-        s = load_scenario(item, model)
+        try:
+            s = load_scenario(item, model)
+        except CycleError:
+            if item in scenarios:  # asked for: its error stops the page
+                raise
+            continue  # a shipped scenario for a model other than this one
+
         seen[s.name] = {"name": s.name, "description": " ".join(s.description.split()),
                         "description_zh": " ".join(s.description_zh.split()),
                         "levers": s.levers, "params": s.params,

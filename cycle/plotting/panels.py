@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-__all__ = ["KEY_PANELS", "LOAN_BALANCE", "MAX_STOCK_PANELS", "key_panels", "plotted_names"]
+__all__ = ["KEY_PANELS", "LOAN_BALANCE", "MAX_STOCK_PANELS", "key_panels", "first_stocks",
+           "plotted_names"]
 
 KEY_PANELS: list[tuple[str, list[str]]] = [
     ("Tech loan balance", ["Tech Loan Balance"]),
@@ -42,8 +43,14 @@ def key_panels(kinds: Mapping[str, str]) -> list[tuple[str, list[str]]]:
     model without stocks."""
     if any(n in kinds for _, names in KEY_PANELS for n in names):
         return KEY_PANELS
-    stocks = [n for n, kind in kinds.items() if kind == "stock"]
-    return [(n, [n]) for n in stocks[:MAX_STOCK_PANELS]]
+    return [(n, [n]) for n in first_stocks(kinds)]
+
+
+def first_stocks(kinds: Mapping[str, str]) -> list[str]:
+    """The first :data:`MAX_STOCK_PANELS` stocks of a model whose variables have these
+    kinds, in the model's order: what plots of chosen Northeast variables show instead for
+    a model without them."""
+    return [n for n, kind in kinds.items() if kind == "stock"][:MAX_STOCK_PANELS]
 
 
 def plotted_names(panels: Sequence[tuple[str, list[str]]] = KEY_PANELS) -> list[str]:
