@@ -423,7 +423,14 @@ def load_uncertainties(name_or_path: str | os.PathLike, model) -> UncertaintySpe
     for key, body in data.items():
         if key in _TOP:
             continue
-        entries.append(_entry(model, key, body, str(path)))
+        try:
+            entries.append(_entry(model, key, body, str(path)))
+        except UnknownNameError as exc:
+            if any(_names_a_variable(model, k) for k in data if k not in _TOP):
+                raise
+            raise UnknownNameError(f"{exc}; the spec names none of the model {model.name}'s "
+                                   "constants (it is another model's): give one for this model "
+                                   "with --uncertain FILE") from None
     if not entries:
         raise UncertaintyError(f"{path}: no uncertain constants (add a [\"Vensim Name\"] table)")
     names = [u.name for u in entries]
@@ -432,6 +439,14 @@ def load_uncertainties(name_or_path: str | os.PathLike, model) -> UncertaintySpe
         raise UncertaintyError(f"{path}: {', '.join(dup)} given more than once")
     return UncertaintySpec(uncertainties=tuple(entries), description=" ".join(description.split()),
                            source=path, raw=data)
+
+
+def _names_a_variable(model, name: str) -> bool:
+    try:
+        model.resolve(name)
+    except UnknownNameError:
+        return False
+    return True
 
 
 # -- the calibration's posterior sample ---------------------------------------

@@ -181,3 +181,13 @@ def test_ensemble_never_overrides_what_the_scenario_or_shock_sets(tmp_path, mode
     g = a.ensemble.xs(("fixed", "default_wave", True), level=["scenario", "shock", "rails"])
     np.testing.assert_allclose(g["peak_bad_assets"], b.pairs.loc[("fixed", "default_wave", True),
                                                                   "peak_bad_assets"], rtol=1e-9)
+
+
+def test_a_model_without_the_stress_section_is_refused_in_one_line(tmp_path, own_model, capsys):
+    out = tmp_path / "o"
+    rc = main(["stress", "baseline", "--year", "2025", "--model", str(own_model()),
+               "--out", str(out)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and not out.exists()
+    assert "shock 'default_wave' sets 'Default Wave Rate'" in err[0]
+    assert "which the model own does not have" in err[0]

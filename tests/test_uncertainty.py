@@ -213,3 +213,19 @@ def test_sampling_a_spec_imports_no_scipy_stats():
             "print('scipy.stats' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_spec_of_another_model_says_so(own_model, tmp_path, model):
+    from cycle import load_model
+    from cycle.uncertainty import load_uncertainties
+
+    with pytest.raises(UnknownNameError, match=r"names none of the model own's constants.*"
+                                               r"--uncertain FILE"):
+        load_uncertainties("northeast", load_model(own_model()))
+    typo = tmp_path / "typo.toml"  # one wrong name in a spec of this model: no such hint
+    typo.write_text('["Output Capital Ratoi"]\ndistribution = "uniform"\nlower = 1\nupper = 2\n'
+                    'source = "assumption"\n["Reloan Rate"]\ndistribution = "uniform"\n'
+                    'lower = 0.01\nupper = 0.02\nsource = "assumption"\n')
+    with pytest.raises(UnknownNameError) as info:
+        load_uncertainties(typo, model)
+    assert "Output Capital Ratoi" in str(info.value) and "another model" not in str(info.value)

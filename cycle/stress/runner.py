@@ -199,6 +199,11 @@ def run_stress(scenarios, *, shocks=("default_wave",), rate: float | None = None
     shock_params = {}
     for sh in shock_objs:
         p = sh.params(rate, year, m.defaults)
+        missing = [n for n in p if n not in m.variables]
+        if missing:  # another model than the Northeast one: no .Stress Shocks section
+            raise StressInputError(
+                f"shock {sh.name!r} sets {', '.join(repr(n) for n in missing)}, which the model "
+                f"{m.name} does not have (the Northeast model's .Stress Shocks section)")
         try:
             m.check_params(p)
         except ValueError as exc:
