@@ -158,15 +158,19 @@ def test_cli_report_bad_input(tmp_path, capsys):
 
 
 def test_payload_of_a_model_of_ones_own(own_model):
-    """A model without the Northeast variables gets its stocks as panels, no lever (none has
-    a constant in it) and of the shipped scenarios only the baseline; a Northeast scenario
-    asked for is refused, naming the missing constant."""
+    """A model without the Northeast variables gets its stocks as panels, instead of the
+    levers (none has a constant in it) a field for each of its constants, set as [params],
+    and of the shipped scenarios only the baseline; a Northeast scenario asked for is
+    refused, naming the missing constant."""
     from cycle import load_model
     from cycle.errors import UnknownNameError
 
     m = load_model(own_model())
     assert P.panels(m) == [{"title": "Made", "variables": ["Made"], "units": "Widgets"}]
-    assert P.lever_payload(m) == []
+    (group,) = P.lever_payload(m)
+    assert (group["name"], group["params"], group["time"]) == (P.CONSTANTS_GROUP, True, [])
+    assert [(f["key"], f["variable"], f["units"], f["default"], f["lo"], f["hi"])
+            for f in group["settings"]] == [("Rate", "Rate", "1/Year", 0.05, 0, 0.5)]
     assert [s["name"] for s in P.scenario_payload([], m)] == ["baseline"]
     with pytest.raises(UnknownNameError, match="has no constant 'Reloan Quota Policy'"):
         P.scenario_payload(["reloan"], m)

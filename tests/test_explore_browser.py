@@ -282,6 +282,56 @@ def test_saved_toml_reproduces_the_page_in_compare(explorer, tmp_path):
     assert close(_loan_2035(explorer), float(sel["value"].iloc[0]), 1e-8)
 
 
+def test_a_model_of_ones_own_is_explored_through_its_constants(browser, own_model, tmp_path,
+                                                                capsys):
+    """A model with no lever of the catalogue gets a field per constant: it moves the plot as
+    the engine does, refuses what the CLI refuses with the same message, and is saved as
+    [params] that `cycle compare --model` runs to the same numbers."""
+    from cycle import load_model
+    from cycle.explore.page import build_explorer
+
+    mdl = own_model()
+    m = load_model(mdl)
+    built = build_explorer([], out=tmp_path / "own.html", model=mdl)
+    opened = Opened(browser, built)
+    try:
+        page = opened.page
+        assert opened.js("cycleExplorer.charts().length") == 1
+        assert opened.js("CYCLE_DATA.levers.map((l) => l.name)") == ["constants"]
+        box = page.locator("#f-constants-Rate")
+        box.fill("0.1")
+        box.press("Enter")
+        page.wait_for_function("cycleExplorer.state.values['Rate'] === 0.1")
+        want = m.run({"Rate": 0.1})["Made"]
+        assert close(opened.js("cycleExplorer.plotted('Made', 2030, 'scenario')"),
+                     float(want.loc[2030.0]))
+        box.fill("0.9")
+        box.press("Enter")
+        shown = "".join(page.locator(".msg").all_inner_texts()).strip()
+        bad = tmp_path / "bad.toml"
+        bad.write_text("[params]\nRate = 0.9\n", encoding="utf-8")
+        assert main(["compare", str(bad), "--model", str(mdl), "--out", str(tmp_path / "b")]) == 2
+        assert shown == capsys.readouterr().err.strip().removeprefix(f"Error: {bad}: ")
+        assert opened.js("cycleExplorer.state.values['Rate']") == 0.1  # the refused value is not run
+        page.locator("#name").fill("own_page")
+        page.locator("#name").press("Enter")
+        page.wait_for_function("cycleExplorer.state.name === 'own_page'")
+        with page.expect_download() as dl:
+            page.locator("#save").click()
+        saved = tmp_path / dl.value.suggested_filename
+        dl.value.save_as(saved)
+        text = saved.read_text(encoding="utf-8")
+        assert "[params]" in text and '"Rate" = 0.1' in text and "[levers." not in text
+        out = tmp_path / "cmp"
+        assert main(["compare", str(saved), "--model", str(mdl), "--out", str(out)]) == 0
+        traj = pd.read_csv(out / "trajectories.csv")
+        sel = traj[(traj["scenario"] == "own_page") & np.isclose(traj["time"], 2030.0)]
+        assert close(float(sel["value"].iloc[0]), float(want.loc[2030.0]), 1e-8)
+        assert opened.errors == []
+    finally:
+        opened.close()
+
+
 def test_every_operation_agrees_with_python(explorer):
     """metrics.js evaluates each operation of cycle.metrics.OPS as Python does, on the same runs:
     the table's metrics and variants with other windows, years and the (unreported) doubling year."""

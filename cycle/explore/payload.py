@@ -66,9 +66,29 @@ def _field(model, variable: str, key: str) -> dict[str, Any]:
             "lo": num(lo), "hi": num(hi), "doc": var.doc}
 
 
+CONSTANTS_GROUP = "constants"
+"""The name of the page's group of a model's own constants (:func:`lever_payload`)."""
+
+
 def lever_payload(model) -> list[dict[str, Any]]:
     """Every lever of the catalogue the model has (all its constants): its settings and time
-    profile with units, ranges, docs."""
+    profile with units, ranges, docs. A model that has none of them (a model of one's own)
+    gets one group instead, :data:`CONSTANTS_GROUP`: a field for each of its constants with
+    a finite value, keyed by its name, set as a scenario's ``[params]`` (``"params": true``)."""
+    out = _catalogue_levers(model)
+    if out:
+        return out
+    fields = [_field(model, n, n) for n, v in model.variables.items()
+              if v.kind == "constant" and math.isfinite(model.defaults.get(n, math.nan))]
+    if not fields:
+        return []
+    return [{"name": CONSTANTS_GROUP, "group": "model", "params": True, "time": [],
+             "constraints": [], "settings": fields,
+             "description": f"The constants of {model.name}: no policy lever of the catalogue "
+                            "sets them, so each is set directly (saved as [params])."}]
+
+
+def _catalogue_levers(model) -> list[dict[str, Any]]:
     out = []
     for lever in LEVERS.values():
         if not all(c in model.variables for c in lever.constants()):

@@ -52,8 +52,10 @@
   // ---- checks: the CLI's messages (cycle.scenarios, cycle.levers) --------------------------
   const T0 = D.model.initial_time, FINAL = D.model.final_time;
   function quote(s) { return s.includes("'") && !s.includes('"') ? `"${s}"` : `'${s}'`; }
+  // where a field sits in a scenario file: a lever's table, or [params] for a model's own constants
+  function whereOf(lever, f) { return lever.params ? `params.${f.key}` : `levers.${lever.name}.${f.key}`; }
   function rangeMessage(lever, f, v) {
-    const where = `levers.${lever.name}.${f.key}`;
+    const where = whereOf(lever, f);
     if (!Number.isFinite(v)) return `${where} = ${v} is not a finite number`;
     const lo = f.lo, hi = f.hi;
     if ((lo !== null && v < lo) || (hi !== null && v > hi)) {
@@ -207,7 +209,7 @@
     const v = typeof raw === "number" ? raw : (raw.trim() === "" ? NaN : Number(raw));
     let msg = null;
     if (typeof raw !== "number" && (raw.trim() === "" || Number.isNaN(v))) {
-      msg = `levers.${lever.name}.${f.key} = '${raw}' is not a number`;
+      msg = `${whereOf(lever, f)} = '${raw}' is not a number`;
     } else {
       msg = rangeMessage(lever, f, v);
     }
@@ -268,8 +270,8 @@
         el("span", { class: "lname", text: C.lang === "zh" ? ` ${lever.name}` : "" })),
       el("div", { class: "ldoc", text: C.tld(lever.name, lever.description) }),
       ...lever.settings.map((f) => fieldRow(lever, f)),
-      el("div", { class: "tprofile" }, el("span", { class: "tlabel", text: t("time profile") }),
-        ...lever.time.map((f) => fieldRow(lever, f))))));
+      lever.time.length ? el("div", { class: "tprofile" }, el("span", { class: "tlabel", text: t("time profile") }),
+        ...lever.time.map((f) => fieldRow(lever, f))) : null)));
     for (const [id, msg] of Object.entries(state.errors)) {
       const m = document.getElementById(id + "-msg");
       if (m) m.textContent = msg;
@@ -288,6 +290,13 @@
     state.scenario = name;
     state.name = name === "baseline" ? "explorer" : name;
     state.values = {}; state.params = Object.assign({}, s.params); state.errors = {};
+    for (const lever of D.levers.filter((l) => l.params)) {  // a model's own constants: on their sliders
+      for (const f of lever.settings) {
+        if (!Object.prototype.hasOwnProperty.call(state.params, f.variable)) continue;
+        if (state.params[f.variable] !== defaults[f.variable]) state.values[f.variable] = state.params[f.variable];
+        delete state.params[f.variable];
+      }
+    }
     for (const [lname, vals] of Object.entries(s.levers)) {
       const lever = D.levers.find((l) => l.name === lname);
       for (const [key, v] of Object.entries(vals)) {
@@ -307,17 +316,19 @@
     const lines = [`name = ${tomlString(state.name)}`,
       `description = ${tomlString(`Saved from cycle explore (model ${D.model.name}, sha256 ${D.model.sha256}); ` +
         `started from scenario '${state.scenario}'.`)}`, ""];
+    const raw = Object.assign({}, state.params);
     for (const lever of D.levers) {
       const keys = [...lever.settings, ...lever.time].filter((f) => Object.prototype.hasOwnProperty.call(state.values, f.variable));
       if (!keys.length) continue;
+      if (lever.params) { for (const f of keys) raw[f.variable] = state.values[f.variable]; continue; }
       lines.push(`[levers.${lever.name}]`);
       for (const f of keys) lines.push(`${f.key} = ${tomlNumber(state.values[f.variable])}   # ${f.units}`);
       lines.push("");
     }
-    const pk = Object.keys(state.params);
+    const pk = Object.keys(raw);
     if (pk.length) {
       lines.push("[params]");
-      for (const k of pk) lines.push(`${tomlString(k)} = ${tomlNumber(state.params[k])}`);
+      for (const k of pk) lines.push(`${tomlString(k)} = ${tomlNumber(raw[k])}`);
       lines.push("");
     }
     return lines.join("\n");
