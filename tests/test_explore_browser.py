@@ -248,6 +248,18 @@ def test_out_of_range_shows_the_cli_message(explorer, tmp_path, capsys, field, v
     assert "invalid" in box.get_attribute("class")
 
 
+def _save_as(page, name: str, folder: Path) -> Path:
+    """Name the page's scenario `name`, press "Save scenario" and keep the TOML in `folder`."""
+    page.locator("#name").fill(name)
+    page.locator("#name").press("Enter")
+    page.wait_for_function(f"cycleExplorer.state.name === '{name}'")
+    with page.expect_download() as dl:
+        page.locator("#save").click()
+    saved = folder / dl.value.suggested_filename
+    dl.value.save_as(saved)
+    return saved
+
+
 def test_saved_toml_reproduces_the_page_in_compare(explorer, tmp_path):
     page = explorer.page
     page.locator("#f-guidance_fund-injection-range").fill("20")
@@ -255,13 +267,7 @@ def test_saved_toml_reproduces_the_page_in_compare(explorer, tmp_path):
     page.locator("#f-guidance_fund-start").press("Enter")
     page.locator("#f-reloan-quota").fill("45.5")
     page.locator("#f-reloan-quota").press("Enter")
-    page.locator("#name").fill("from_page")
-    page.locator("#name").press("Enter")
-    page.wait_for_function("cycleExplorer.state.name === 'from_page'")
-    with page.expect_download() as dl:
-        page.locator("#save").click()
-    saved = tmp_path / dl.value.suggested_filename
-    dl.value.save_as(saved)
+    saved = _save_as(page, "from_page", tmp_path)
     text = saved.read_text(encoding="utf-8")
     assert "[levers.guidance_fund]" in text and "start = 2026" in text and "quota = 45.5" in text
     page_metrics = explorer.js("cycleExplorer.metrics()")
@@ -314,13 +320,7 @@ def test_a_model_of_ones_own_is_explored_through_its_constants(browser, own_mode
         assert main(["compare", str(bad), "--model", str(mdl), "--out", str(tmp_path / "b")]) == 2
         assert shown == capsys.readouterr().err.strip().removeprefix(f"Error: {bad}: ")
         assert opened.js("cycleExplorer.state.values['Rate']") == 0.1  # the refused value is not run
-        page.locator("#name").fill("own_page")
-        page.locator("#name").press("Enter")
-        page.wait_for_function("cycleExplorer.state.name === 'own_page'")
-        with page.expect_download() as dl:
-            page.locator("#save").click()
-        saved = tmp_path / dl.value.suggested_filename
-        dl.value.save_as(saved)
+        saved = _save_as(page, "own_page", tmp_path)
         text = saved.read_text(encoding="utf-8")
         assert "[params]" in text and '"Rate" = 0.1' in text and "[levers." not in text
         out = tmp_path / "cmp"
