@@ -64,15 +64,18 @@ class ComparisonResult:
 
 
 def _variables(model) -> list[str]:
-    """What a comparison runs: the plotted variables and the metrics' (those the model has),
-    and for a model without the plotted ones, the stocks its plot shows instead."""
+    """What a comparison runs: the plotted variables (:func:`_plotted`) and the metrics'
+    (those the model has)."""
+    names = list(dict.fromkeys(_plotted(model, PLOT_VARIABLES) + M.required_variables()))
+    return [n for n in names if n in model.variables]
+
+
+def _plotted(model, variables: list[str]) -> list[str]:
+    """Those of `variables` the model has; for a model with none of them, its first stocks."""
     from cycle.plotting.panels import first_stocks
 
-    names = list(dict.fromkeys(PLOT_VARIABLES + M.required_variables()))
-    present = [n for n in names if n in model.variables]
-    if not any(v in model.variables for v in PLOT_VARIABLES):
-        present += first_stocks({n: v.kind for n, v in model.variables.items()})
-    return present
+    return ([v for v in variables if v in model.variables]
+            or first_stocks({n: v.kind for n, v in model.variables.items()}))
 
 
 def compare(scenarios, *, until: float | None = None, model="northeast",
@@ -200,12 +203,10 @@ def plot_trajectories(result: ComparisonResult, path: str | os.PathLike, *,
     (for a model without any of `variables`, its first stocks)."""
     from matplotlib.ticker import MaxNLocator
 
-    from cycle.plotting.panels import first_stocks
     from cycle.plotting.style import new_figure, scenario_colours, tr, unit_label, var_label
 
     model = result.model
-    variables = ([v for v in variables if v in model.variables]
-                 or first_stocks({n: v.kind for n, v in model.variables.items()}))
+    variables = _plotted(model, variables)
     if not variables:
         raise ValueError("the model has none of the variables to plot and no stock")
     observed = _observed(model)

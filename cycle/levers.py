@@ -73,11 +73,8 @@ class SumAtMost:
     reason: str
 
     def check(self, lever: Lever, values: dict[str, float]) -> None:
-        """Raise :class:`ConflictError` if the settings' values (by Vensim name) break it; a
-        model without these constants (not the Northeast model) has nothing to check."""
+        """Raise :class:`ConflictError` if the settings' values (by Vensim name) break it."""
         names = [lever.setting(s).variable_name for s in self.settings]
-        if not all(n in values for n in names):
-            return
         total = sum(values[n] for n in names)
         if total > self.limit + 1e-12:
             parts = " + ".join(f"{s} {values[n]:g}" for s, n in zip(self.settings, names, strict=True))
@@ -127,6 +124,11 @@ class Lever:
     def constants(self) -> list[str]:
         """Every model constant this lever sets (settings and time profile)."""
         return [s.variable_name for s in self.settings] + list(self.time_constants().values())
+
+    def fits(self, model) -> bool:
+        """Whether `model` has every constant this lever sets (the Northeast model does; a
+        model of one's own, usually not)."""
+        return all(c in model.variables for c in self.constants())
 
     def variable_for(self, key: str) -> str:
         """Model constant behind scenario key `key` (a setting or ``start``/``ramp``/``end``)."""
@@ -210,6 +212,8 @@ def check_constraints(model, params: dict[str, float]) -> None:
     values = dict(model.defaults)
     values.update(params)
     for lever in LEVERS.values():
+        if not lever.fits(model):  # none of its constants to check (see Lever.fits)
+            continue
         for c in lever.constraints:
             c.check(lever, values)
 

@@ -49,16 +49,14 @@ def warm_plots(lang: str | None = None, *, grid: bool = False, subtitle: bool = 
 
 
 def draw_key_stocks(data, units: dict[str, str], path: Path, observed, baseline,
-                    label: str | None, overrides: dict[str, float], *,
-                    panels=None, title: str | None = None) -> Path:
+                    label: str | None, overrides: dict[str, float], **grid) -> Path:
     """The key-stock grid of a run (a side process's job: `data` and `baseline` as
     :class:`~cycle.plotting.series.Trajectories`, `observed` as
     :class:`~cycle.plotting.series.Points` by variable; the subtitle names `label` and
-    `overrides`; `panels` and `title` as :func:`~cycle.plotting.trajectories.plot_key_stocks`
-    takes them, its defaults for None)."""
+    `overrides`; `grid`: ``panels`` and ``title`` for
+    :func:`~cycle.plotting.trajectories.plot_key_stocks`)."""
     from cycle.plotting.trajectories import describe_overrides, plot_key_stocks
 
-    grid = {k: v for k, v in (("panels", panels), ("title", title)) if v is not None}
     return plot_key_stocks(data, units, path, observed=observed, baseline=baseline,
                            subtitle=describe_overrides(label, overrides), **grid)
 
@@ -126,10 +124,10 @@ def run_baseline(*, model="northeast", params: dict[str, float] | None = None,
         base_data = None if base is None else Trajectories.of(base, names)
         shared = (observed, base_data, label, checked)
         if panels:  # a model without stocks has no grid
-            other = panels is not KEY_PANELS  # another model: a grid of its stocks
+            grid = {} if panels is KEY_PANELS else {"panels": panels,  # its stocks
+                                                    "title": f"{m.name}: stocks"}
             side.submit(draw_key_stocks, data, {n: units[n] for n in data.columns},
-                        out / "key_stocks.png", *shared, panels=panels if other else None,
-                        title=f"{m.name}: stocks" if other else None)
+                        out / "key_stocks.png", *shared, **grid)
         if LOAN_BALANCE in df:
             loans = min(1, side.workers - 1)  # the second worker, if there is one
             side.submit_to(loans, draw_loan_balance, data, units[LOAN_BALANCE],

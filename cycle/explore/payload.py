@@ -91,7 +91,7 @@ def lever_payload(model) -> list[dict[str, Any]]:
 def _catalogue_levers(model) -> list[dict[str, Any]]:
     out = []
     for lever in LEVERS.values():
-        if not all(c in model.variables for c in lever.constants()):
+        if not lever.fits(model):
             continue  # a lever of the Northeast model; another model has no constant for it
         tc = lever.time_constants()
         out.append({
